@@ -1,0 +1,117 @@
+// hostplane CLI for reviewers and CI — no Pulumi engine needed:
+//   validate --stack <name> | --config <file>           exit 0 + summary, or exit 1 + every error
+//   render   --stack <name> | --config <file> --out <dir>   write every host file (on-host layout)
+//   graph    --stack <name> | --config <file> --format json|mermaid   resources under Pulumi mocks
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs } from "util";
+import { ConfigError } from "../config/errors";
+import type { PlatformModel } from "../config/model";
+import { fromStackFile, stackFile } from "../config/sources";
+import { ConfigSource, loadPlatformModel } from "../config/validate";
+import { captureGraph, GraphResource } from "../lib/graph";
+import { renderHostFiles } from "../render";
+
+class UsageError extends Error {}
+
+const USAGE = `usage:
+  npm run validate -- --stack <name> | --config <Pulumi.<stack>.yaml>
+  npm run render   -- --stack <name> | --config <file>  --out <dir>
+  npm run --silent graph -- --stack <name> | --config <file>  [--format json|mermaid]`;
+
+function source(values: { stack?: string; config?: string }): ConfigSource {
+    if (values.stack && values.config) throw new UsageError("give either --stack or --config, not both");
+    if (values.config) return fromStackFile(path.resolve(values.config));
+    if (values.stack) return fromStackFile(stackFile(values.stack));
+    throw new UsageError("missing --stack <name> or --config <file>");
+}
+
+export function summary(model: PlatformModel): string {
+    const lines = [`stack ${model.stack}: valid`];
+    const h = model.host;
+    lines.push(`  host: ${h.provider === "ssh" ? `ssh://${h.user}@${h.address}:${h.port}` : h.provider}`);
+    for (const env of model.environments) {
+        lines.push(`  environment ${env.name} (${env.kind}, ${env.domain}, network ${env.networkName}, port offset ${env.portOffset})`);
+        for (const a of env.apps) {
+            const extras = [
+                `${a.cpus} cpu / ${a.memory}`,
+                a.routes.length ? `routes ${a.routes.map((r) => r.host + r.path).join(", ")}` : "no routes",
+                a.dependsOn.length ? `after ${a.dependsOn.join(", ")}` : "",
+                a.migration ? "migration" : "",
+                a.hostPort ? `127.0.0.1:${a.hostPort}` : "",
+                a.secrets.length ? `${a.secrets.length} secret${a.secrets.length > 1 ? "s" : ""}` : "",
+            ].filter(Boolean);
+            lines.push(`    ${a.name.padEnd(12)} ${a.image}  (${extras.join("; ")})`);
+        }
+    }
+    return lines.join("\n");
+}
+
+const mermaidId = (s: string) => s.replace(/[^A-Za-z0-9_]/g, "_");
+
+export function mermaid(resources: GraphResource[]): string {
+    const shown = resources.filter((r) => !r.type.startsWith("pulumi:providers:") && !r.type.startsWith("random:") && !r.type.startsWith("command:local:Command") || r.name.endsWith("-migrate"));
+    const names = new Set(shown.map((r) => r.name));
+    const out = ["flowchart LR"];
+    for (const r of shown) {
+        const kind = r.type.split(":").pop();
+        const label = `${r.name}<br/><small>${kind}</small>`;
+        out.push(r.custom ? `  ${mermaidId(r.name)}["${label}"]` : `  ${mermaidId(r.name)}(["${label}"])`);
+    }
+    for (const r of shown) {
+        if (r.parent && names.has(r.parent)) out.push(`  ${mermaidId(r.parent)} -.- ${mermaidId(r.name)}`);
+        for (const d of r.dependsOn) if (names.has(d)) out.push(`  ${mermaidId(d)} --> ${mermaidId(r.name)}`);
+    }
+    return out.join("\n");
+}
+
+async function main(argv: string[]): Promise<number> {
+    const [cmd, ...rest] = argv;
+    const { values } = parseArgs({
+        args: rest,
+        options: { stack: { type: "string" }, config: { type: "string" }, out: { type: "string" }, format: { type: "string", default: "json" } },
+        strict: true,
+    });
+    switch (cmd) {
+        case "validate": {
+            console.log(summary(loadPlatformModel(source(values))));
+            return 0;
+        }
+        case "render": {
+            if (!values.out) throw new UsageError("render needs --out <dir>");
+            const model = loadPlatformModel(source(values));
+            const files = renderHostFiles(model);
+            for (const f of files) {
+                const dest = path.join(values.out, f.path);
+                fs.mkdirSync(path.dirname(dest), { recursive: true });
+                fs.writeFileSync(dest, f.content, { mode: f.mode });
+                fs.chmodSync(dest, f.mode);
+            }
+            console.log(`rendered ${files.length} file${files.length === 1 ? "" : "s"} for stack ${model.stack} into ${values.out}`);
+            for (const f of files) console.log(`  ${f.path}`);
+            return 0;
+        }
+        case "graph": {
+            const graph = await captureGraph(source(values));
+            if (values.format === "mermaid") console.log(mermaid(graph.resources));
+            else if (values.format === "json")
+                console.log(JSON.stringify({ resources: graph.resources.map(({ name, type, parent, dependsOn, inputs }) => ({ name, type, parent, dependsOn, inputs })) }, null, 2));
+            else throw new UsageError(`--format: got '${values.format}'; expected json or mermaid`);
+            return 0;
+        }
+        default:
+            throw new UsageError(cmd ? `unknown command '${cmd}'` : "missing command");
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (err) => {
+            if (err instanceof ConfigError) console.error(err.message);
+            else if (err instanceof UsageError || err?.code?.startsWith?.("ERR_PARSE_ARGS")) console.error(`${err.message}\n${USAGE}`);
+            else console.error(err?.stack ?? String(err));
+            process.exit(err instanceof ConfigError || err instanceof UsageError || err?.code?.startsWith?.("ERR_PARSE_ARGS") ? 1 : 2);
+        },
+    );
+}

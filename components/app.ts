@@ -1,0 +1,179 @@
+// App: one application container with file-based secrets, a health-gated start, an optional
+// one-shot migration job before it, and zero-downtime replacement:
+//   - the container name carries a revision id that changes with the spec (or a secret), so
+//     Pulumi's create-before-delete can start the new container next to the old one;
+//   - both revisions share the network alias the proxy resolves;
+//   - `wait` holds the rollout until Docker reports the new container healthy (a failing check
+//     fails `pulumi up` and the old container keeps serving);
+//   - a drain step keeps the old container for a few seconds so resolver caches move over,
+//     then Pulumi deletes it (gracefully, destroyGraceSeconds).
+import { createHash } from "crypto";
+import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { AppModel, PlatformModel } from "../config/model";
+import { NAMESPACE } from "../config/validate";
+import { labelsFor } from "./labels";
+
+export interface AppArgs {
+    model: PlatformModel;
+    app: AppModel;
+    provider: docker.Provider;
+    network: docker.Network;
+    /** DOCKER_HOST for the migration job's docker CLI. */
+    dockerHost: string;
+    /** The network and every app (or data service) this app depends on. */
+    dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/** A stable short hash of plain data. */
+export function specHash(value: unknown): string {
+    return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 12);
+}
+
+export class App extends pulumi.ComponentResource {
+    readonly container: docker.Container;
+    readonly migration?: command.local.Command;
+    readonly containerName: pulumi.Output<string>;
+    /** The DNS name other containers on the environment network use, stable across revisions. */
+    readonly alias: string;
+
+    constructor(name: string, args: AppArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hostplane:app:App", name, {}, opts);
+        const { app, model } = args;
+        const base = app.containerBaseName;
+        this.alias = app.alias;
+
+        const secretValues = app.secrets.map((s) => ({ name: s.name, path: s.filePath, value: secretValue(this, base, s) }));
+        // A digest of the secret values, itself kept secret, so a changed secret rolls the app.
+        const secretDigest = pulumi
+            .all(secretValues.map((s) => s.value))
+            .apply((vals) => createHash("sha256").update(vals.join("\0")).digest("hex"));
+
+        const labels = labelsFor(model, { environment: app.environment, service: app.name, kind: "app" });
+        const spec = { app, labels, logs: model.logs };
+        const revision = new random.RandomId(
+            `${base}-revision`,
+            { byteLength: 4, keepers: { spec: specHash(spec), secrets: secretDigest } },
+            { parent: this },
+        );
+        this.containerName = pulumi.interpolate`${base}-${revision.hex}`;
+
+        const plainEnv = Object.entries(app.env).map(([k, v]) => `${k}=${v}`);
+        const secretEnv = secretValues.map((s) =>
+            app.secretDelivery === "file" ? pulumi.output(`${s.name}_FILE=${s.path}`) : pulumi.interpolate`${s.name}=${s.value}`,
+        );
+
+        let dependsOn = args.dependsOn;
+        if (app.migration) {
+            this.migration = migrationJob(this, args, secretValues, revision);
+            dependsOn = [...dependsOn, this.migration];
+        }
+
+        const [uid, gid] = (app.user ?? "0:0").split(":");
+        this.container = new docker.Container(
+            `${base}-container`,
+            {
+                name: this.containerName,
+                image: app.image,
+                command: app.command,
+                user: app.user,
+                envs: pulumi.all([...plainEnv.map((e) => pulumi.output(e)), ...secretEnv]).apply((e) => e.sort()),
+                uploads:
+                    app.secretDelivery === "file"
+                        ? secretValues.map((s) => ({ file: s.path, content: s.value, permissions: "0400", owner: uid, group: gid ?? uid }))
+                        : [],
+                networksAdvanced: [{ name: args.network.name, aliases: [app.alias] }],
+                ports: app.hostPort ? [{ internal: app.port, external: app.hostPort, ip: "127.0.0.1", protocol: "tcp" }] : [],
+                healthcheck: {
+                    tests: app.healthcheck.test,
+                    interval: app.healthcheck.interval,
+                    timeout: app.healthcheck.timeout,
+                    retries: app.healthcheck.retries,
+                    startPeriod: app.healthcheck.startPeriod,
+                },
+                wait: true,
+                waitTimeout: Math.ceil(app.healthcheck.worstCaseSeconds) + 30,
+                cpus: String(app.cpus),
+                memory: app.memoryMb,
+                restart: app.restart,
+                logDriver: "json-file",
+                logOpts: { "max-size": model.logs.maxSize, "max-file": String(model.logs.maxFile) },
+                labels: [...labels, { label: "hostplane.revision", value: revision.hex }],
+                destroyGraceSeconds: 30,
+                mustRun: true,
+            },
+            { parent: this, provider: args.provider, dependsOn },
+        );
+
+        // Keep the old revision serving while resolver caches (nginx: valid=5s) pick up the new one.
+        new command.local.Command(
+            `${base}-drain`,
+            {
+                create: `sleep ${model.drainSeconds}`,
+                triggers: [this.containerName],
+            },
+            { parent: this, dependsOn: [this.container] },
+        );
+
+        this.registerOutputs({ containerName: this.containerName, alias: this.alias });
+    }
+}
+
+function secretValue(parent: pulumi.Resource, base: string, s: AppModel["secrets"][number]): pulumi.Output<string> {
+    if (s.source === "generate" || "generate" in s.source) {
+        const length = s.source === "generate" ? 32 : s.source.generate.length;
+        // Letters and digits only: values survive env files, URLs and shell quoting unchanged.
+        return new random.RandomPassword(`${base}-${s.name.toLowerCase()}`, { length, special: false }, { parent })
+            .result;
+    }
+    return new pulumi.Config(NAMESPACE).requireSecret(s.source.fromConfig);
+}
+
+/**
+ * The migration runs to completion before the app container starts: `docker run --rm` through
+ * the docker CLI, so a non-zero exit fails `pulumi up` with the job's log tail. Secrets reach it
+ * as environment variables of the CLI process (`-e NAME` without a value), never on a command line.
+ */
+function migrationJob(
+    parent: App,
+    args: AppArgs,
+    secrets: { name: string; value: pulumi.Output<string> }[],
+    revision: random.RandomId,
+): command.local.Command {
+    const { app } = args;
+    const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    const m = app.migration!;
+    const runArgs = [
+        "docker run --rm",
+        `--name ${app.containerBaseName}-migrate-$$`,
+        `--network ${args.model.prefix}_${app.environment}_network`,
+        "--log-driver none",
+        ...Object.keys(app.env).map((k) => `-e ${k}`),
+        ...secrets.map((s) => `-e ${s.name}`),
+        quote(app.image),
+        ...m.command.map(quote),
+    ].join(" ");
+    const script = `set -o pipefail; timeout ${m.timeoutSeconds} ${runArgs} 2>&1 | tail -n 40`;
+    return new command.local.Command(
+        `${app.containerBaseName}-migrate`,
+        {
+            create: script,
+            interpreter: ["/bin/bash", "-c"],
+            environment: pulumi
+                .all(secrets.map((s) => s.value))
+                .apply((vals) =>
+                    Object.assign(
+                        { DOCKER_HOST: args.dockerHost },
+                        app.env,
+                        Object.fromEntries(secrets.map((s, i) => [s.name, vals[i]])),
+                    ),
+                ),
+            // Re-run whenever the app rolls to a new revision (image, command, env or secrets).
+            triggers: [revision.hex],
+            logging: "stderr",
+        },
+        { parent, dependsOn: args.dependsOn },
+    );
+}

@@ -1,0 +1,40 @@
+// Networks: one bridge network per environment plus the monitoring network, created before
+// anything attaches to them (the "network declared as external, but could not be found" fix).
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformModel } from "../config/model";
+import { labelsFor } from "./labels";
+
+export interface NetworksArgs {
+    model: PlatformModel;
+    provider: docker.Provider;
+    dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+export class Networks extends pulumi.ComponentResource {
+    /** Keyed by environment name. */
+    readonly environments: Record<string, docker.Network> = {};
+    readonly monitoring: docker.Network;
+
+    constructor(name: string, args: NetworksArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hostplane:network:Networks", name, {}, opts);
+        const { model } = args;
+        const childOpts = { parent: this, provider: args.provider, dependsOn: args.dependsOn };
+        for (const env of model.environments) {
+            this.environments[env.name] = new docker.Network(
+                env.networkName,
+                { name: env.networkName, driver: "bridge", labels: labelsFor(model, { environment: env.name }) },
+                childOpts,
+            );
+        }
+        this.monitoring = new docker.Network(
+            model.monitoringNetworkName,
+            { name: model.monitoringNetworkName, driver: "bridge", labels: labelsFor(model, { environment: "monitoring" }) },
+            childOpts,
+        );
+        this.registerOutputs({
+            names: Object.fromEntries(Object.entries(this.environments).map(([k, n]) => [k, n.name])),
+            monitoring: this.monitoring.name,
+        });
+    }
+}

@@ -1,0 +1,70 @@
+// Platform: the root component. Host -> Networks -> Environments, each edge an explicit dependsOn.
+// (Monitoring, data services and the proxy join here as their issues land.)
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformModel } from "../config/model";
+import { Environment } from "./environment";
+import { Host } from "./host";
+import { Networks } from "./networks";
+
+export interface PlatformSettings {
+    /** Set by the graph tool and tests: the program must not touch the local disk. */
+    underMocks?: boolean;
+}
+
+export class Platform extends pulumi.ComponentResource {
+    readonly host: Host;
+    readonly networks: Networks;
+    readonly environments: Record<string, Environment> = {};
+
+    constructor(name: string, model: PlatformModel, opts?: pulumi.ComponentResourceOptions, settings: PlatformSettings = {}) {
+        super("hostplane:index:Platform", name, {}, opts);
+        this.host = new Host(`${model.prefix}-host`, { model, writeKeyFile: settings.underMocks !== true }, { parent: this });
+        this.networks = new Networks(
+            `${model.prefix}-networks`,
+            { model, provider: this.host.provider, dependsOn: this.host.ready },
+            { parent: this, dependsOn: [this.host] },
+        );
+        for (const env of model.environments) {
+            this.environments[env.name] = new Environment(
+                `${model.prefix}-${env.name}`,
+                {
+                    model,
+                    environment: env,
+                    provider: this.host.provider,
+                    network: this.networks.environments[env.name],
+                    dockerHost: this.host.dockerHost,
+                },
+                { parent: this, dependsOn: [this.networks] },
+            );
+        }
+        this.registerOutputs({});
+    }
+}
+
+/** What `pulumi stack output` shows: URLs, container and network names. Never a secret value. */
+export function stackOutputs(model: PlatformModel, platform: Platform) {
+    return {
+        dockerHost: platform.host.dockerHost,
+        networks: Object.fromEntries(model.environments.map((e) => [e.name, e.networkName])),
+        monitoringNetwork: model.monitoringNetworkName,
+        environments: Object.fromEntries(
+            model.environments.map((env) => [
+                env.name,
+                {
+                    domain: env.domain,
+                    apps: Object.fromEntries(
+                        env.apps.map((app) => [
+                            app.name,
+                            {
+                                container: platform.environments[env.name].apps[app.name].containerName,
+                                alias: app.alias,
+                                urls: app.routes.map((r) => `https://${r.host}${r.path}`),
+                                local: app.hostPort ? `http://127.0.0.1:${app.hostPort}` : undefined,
+                            },
+                        ]),
+                    ),
+                },
+            ]),
+        ),
+    };
+}

@@ -1,0 +1,183 @@
+// The validated, resolved platform model: plain data that renderers and components consume.
+// Everything derived (names, effective ports, merged health-check defaults) is computed once here.
+import type { AppConfig, EnvironmentConfig, HostConfig, SecretSourceConfig, StackConfigParsed } from "./schema";
+import { durationToSeconds, memoryToMegabytes } from "./units";
+
+export interface HealthcheckModel {
+    /** Docker's HEALTHCHECK test, e.g. ["CMD-SHELL", "curl -fsS http://127.0.0.1:8000/health || exit 1"]. */
+    test: string[];
+    interval: string;
+    timeout: string;
+    retries: number;
+    startPeriod: string;
+    /** Longest time from start to healthy before Docker gives up: start period + retries × interval. */
+    worstCaseSeconds: number;
+}
+
+export interface SecretModel {
+    /** Environment variable name the app reads (NAME, or NAME_FILE with file delivery). */
+    name: string;
+    source: SecretSourceConfig;
+    /** Path inside the container for file delivery. */
+    filePath: string;
+}
+
+export interface RouteModel {
+    host: string;
+    /** Always starts with /; "/" for a whole host. */
+    path: string;
+}
+
+export interface AppModel {
+    name: string;
+    environment: string;
+    image: string;
+    port: number;
+    command?: string[];
+    env: Record<string, string>;
+    secrets: SecretModel[];
+    secretDelivery: "file" | "env";
+    user?: string;
+    healthcheck: HealthcheckModel;
+    cpus: number;
+    memory: string;
+    memoryMb: number;
+    restart: AppConfig["restart"] & string;
+    routes: RouteModel[];
+    metrics?: { path: string; port: number };
+    /** Names of apps (or, later, data services) of the same environment this app needs first. */
+    dependsOn: string[];
+    migration?: { command: string[]; timeoutSeconds: number };
+    /** 127.0.0.1 port on the host, with the environment offset applied. */
+    hostPort?: number;
+    /** Container name without the revision suffix: <prefix>-<env>-<app>. */
+    containerBaseName: string;
+    /**
+     * Stable DNS name on the environment network, shared by every revision (what the proxy resolves).
+     * <env>-<app>, so a proxy on several environment networks never gets two environments' answers.
+     */
+    alias: string;
+}
+
+export interface EnvironmentModel {
+    name: string;
+    kind: EnvironmentConfig["kind"];
+    domain: string;
+    portOffset: number;
+    networkName: string;
+    /** In dependency order: every app comes after the apps it depends on. */
+    apps: AppModel[];
+}
+
+export interface PlatformModel {
+    project: string;
+    stack: string;
+    prefix: string;
+    host: HostConfig;
+    logs: { maxSize: string; maxFile: number };
+    drainSeconds: number;
+    monitoringNetworkName: string;
+    environments: EnvironmentModel[];
+    /** Config keys (without namespace) of user-set secrets that apps reference. */
+    configSecretKeys: string[];
+}
+
+export const networkName = (prefix: string, env: string) => `${prefix}_${env}_network`;
+export const monitoringNetworkName = (prefix: string) => `${prefix}_monitoring_network`;
+
+function healthTest(app: AppConfig): string[] {
+    if (app.healthcheck.command) return ["CMD", ...app.healthcheck.command];
+    // curl or wget, whichever the image ships: slim images rarely have both.
+    const url = `http://127.0.0.1:${app.port}${app.healthcheck.path}`;
+    return ["CMD-SHELL", `curl -fsS -o /dev/null ${url} || wget -q -O /dev/null ${url} || exit 1`];
+}
+
+/** Kahn's algorithm; validation has already rejected cycles, so every app is emitted. */
+export function dependencyOrder(apps: Record<string, { dependsOn: string[] }>): string[] {
+    const names = Object.keys(apps).sort();
+    const done = new Set<string>();
+    const order: string[] = [];
+    while (order.length < names.length) {
+        const next = names.find((n) => !done.has(n) && apps[n].dependsOn.every((d) => done.has(d) || !(d in apps)));
+        if (!next) throw new Error("dependency cycle (validation should have caught it)");
+        done.add(next);
+        order.push(next);
+    }
+    return order;
+}
+
+export function buildModel(cfg: StackConfigParsed, project: string, stack: string): PlatformModel {
+    const d = cfg.defaults;
+    const environments: EnvironmentModel[] = Object.entries(cfg.environments).map(([envName, env]) => {
+        const apps = dependencyOrder(env.apps).map((appName): AppModel => {
+            const app = env.apps[appName];
+            const hc = { ...d.healthcheck, ...stripUndefined(app.healthcheck) };
+            return {
+                name: appName,
+                environment: envName,
+                image: app.image,
+                port: app.port,
+                command: app.command,
+                env: app.env,
+                secrets: Object.entries(app.secrets).map(([name, source]) => ({
+                    name,
+                    source,
+                    filePath: `/run/secrets/${name}`,
+                })),
+                secretDelivery: app.secretDelivery,
+                user: app.user,
+                healthcheck: {
+                    test: healthTest(app),
+                    interval: hc.interval,
+                    timeout: hc.timeout,
+                    retries: hc.retries,
+                    startPeriod: hc.startPeriod,
+                    worstCaseSeconds:
+                        durationToSeconds(hc.startPeriod) +
+                        hc.retries * (durationToSeconds(hc.interval) + durationToSeconds(hc.timeout)),
+                },
+                cpus: app.cpus,
+                memory: app.memory,
+                memoryMb: memoryToMegabytes(app.memory),
+                restart: app.restart ?? d.restart,
+                routes: app.routes.map((r) => ({ host: r.host ?? env.domain, path: r.path ?? "/" })),
+                metrics: app.metrics ? { path: app.metrics.path, port: app.metrics.port ?? app.port } : undefined,
+                dependsOn: app.dependsOn,
+                migration: app.migration
+                    ? { command: app.migration.command, timeoutSeconds: durationToSeconds(app.migration.timeout) }
+                    : undefined,
+                hostPort: app.hostPort === undefined ? undefined : app.hostPort + env.portOffset,
+                containerBaseName: `${cfg.prefix}-${envName}-${appName}`,
+                alias: `${envName}-${appName}`,
+            };
+        });
+        return {
+            name: envName,
+            kind: env.kind,
+            domain: env.domain,
+            portOffset: env.portOffset,
+            networkName: networkName(cfg.prefix, envName),
+            apps,
+        };
+    });
+    const configSecretKeys = new Set<string>();
+    for (const env of environments)
+        for (const app of env.apps)
+            for (const s of app.secrets) if (typeof s.source === "object" && "fromConfig" in s.source) configSecretKeys.add(s.source.fromConfig);
+    if (cfg.host.provider === "ssh") configSecretKeys.add("sshPrivateKey");
+    return {
+        project,
+        stack,
+        prefix: cfg.prefix,
+        host: cfg.host,
+        logs: d.logs,
+        drainSeconds: d.drainSeconds,
+        monitoringNetworkName: monitoringNetworkName(cfg.prefix),
+        environments,
+        configSecretKeys: [...configSecretKeys].sort(),
+    };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

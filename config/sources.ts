@@ -1,0 +1,72 @@
+// Where raw config comes from: the Pulumi runtime (inside `pulumi up`/preview and under mocks),
+// or a Pulumi.<stack>.yaml file read directly (the validate/render/graph CLI, no engine needed).
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+import { ConfigError } from "./errors";
+import { ConfigSource, NAMESPACE, RawValue } from "./validate";
+
+/** What stands in for a secret whose ciphertext the CLI cannot (and need not) decrypt. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+/** Pulumi hands structured values over as JSON strings and scalars as plain strings. */
+function decode(v: string): unknown {
+    try {
+        return JSON.parse(v);
+    } catch {
+        return v;
+    }
+}
+
+export function fromPulumiRuntime(): ConfigSource {
+    // isConfigSecret is exported by the SDK's runtime/config module but not re-exported.
+    const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(k: string): boolean };
+    const values: Record<string, RawValue> = {};
+    for (const [k, v] of Object.entries(pulumi.runtime.allConfig())) {
+        if (!k.startsWith(`${NAMESPACE}:`)) continue;
+        const secret = isConfigSecret(k);
+        values[k.slice(NAMESPACE.length + 1)] = { value: secret ? SECRET_PLACEHOLDER : decode(v), secret };
+    }
+    return { project: pulumi.getProject(), stack: pulumi.getStack(), values, description: `stack ${pulumi.getStack()}` };
+}
+
+export function projectName(root = PROJECT_ROOT): string {
+    const doc = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"));
+    return doc.name;
+}
+
+export function stackFile(stack: string, root = PROJECT_ROOT): string {
+    return path.join(root, `Pulumi.${stack}.yaml`);
+}
+
+/** Reads a Pulumi.<stack>.yaml; `secure:` values count as set secrets. */
+export function fromStackFile(file: string, project = projectName()): ConfigSource {
+    const base = path.basename(file);
+    const stack = /^Pulumi\.(.+)\.ya?ml$/.exec(base)?.[1] ?? base.replace(/\.ya?ml$/, "");
+    if (!fs.existsSync(file)) {
+        const known = fs.readdirSync(path.dirname(file)).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter(Boolean);
+        throw new ConfigError(
+            [{ key: file, message: `no such file; expected a Pulumi.<stack>.yaml stack config${known.length ? ` (stacks here: ${known.join(", ")})` : ""}` }],
+            path.basename(file),
+        );
+    }
+    let doc: any;
+    try {
+        doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+    } catch (e: any) {
+        throw new ConfigError([{ key: file, message: `is not valid YAML: ${e.message.split("\n")[0]}` }], file);
+    }
+    const config = doc.config ?? {};
+    if (typeof config !== "object" || Array.isArray(config))
+        throw new ConfigError([{ key: `${file}: config`, message: `expected a map of namespace:key to value` }], file);
+    const values: Record<string, RawValue> = {};
+    for (const [k, v] of Object.entries<any>(config)) {
+        if (!k.startsWith(`${NAMESPACE}:`)) continue;
+        const secret = v !== null && typeof v === "object" && "secure" in v;
+        values[k.slice(NAMESPACE.length + 1)] = { value: secret ? SECRET_PLACEHOLDER : v, secret };
+    }
+    return { project, stack, values, description: path.relative(process.cwd(), file) || file };
+}

@@ -1,0 +1,201 @@
+// Turns raw `hostplane:*` config values into a validated PlatformModel, or throws a ConfigError
+// listing every problem at once. Runs before any resource is constructed.
+import { z } from "zod";
+import { ConfigError, ConfigIssue, formatPath } from "./errors";
+import { buildModel, PlatformModel } from "./model";
+import { StackConfig, StackConfigParsed } from "./schema";
+import { durationToSeconds } from "./units";
+
+export const NAMESPACE = "hostplane";
+
+/** One `hostplane:<key>` value as the stack holds it. Secret values may be placeholders. */
+export interface RawValue {
+    value: unknown;
+    secret: boolean;
+}
+
+export interface ConfigSource {
+    project: string;
+    stack: string;
+    /** Keys without the `hostplane:` namespace. */
+    values: Record<string, RawValue>;
+    /** Where the values came from, for messages: "stack production" or a file path. */
+    description: string;
+}
+
+const PLAIN_KEYS = Object.keys(StackConfig.shape);
+const key = (path: ReadonlyArray<PropertyKey>) => `${NAMESPACE}:${formatPath(path)}`;
+
+export function loadPlatformModel(source: ConfigSource): PlatformModel {
+    const issues: ConfigIssue[] = [];
+    const plain: Record<string, unknown> = {};
+    const secrets = new Set<string>();
+
+    for (const [k, v] of Object.entries(source.values)) {
+        if (PLAIN_KEYS.includes(k)) {
+            if (v.secret) issues.push({ key: key([k]), message: `is set as a secret; expected a plain value (it holds no secret)` });
+            else plain[k] = v.value;
+        } else if (v.secret) {
+            secrets.add(k);
+        } else {
+            issues.push({
+                key: key([k]),
+                message: `unknown key; expected one of ${PLAIN_KEYS.join(", ")}, or a secret set with 'pulumi config set --secret ${NAMESPACE}:${k}'`,
+            });
+        }
+    }
+
+    const parsed = StackConfig.safeParse(plain);
+    if (!parsed.success) {
+        issues.push(...parsed.error.issues.map((i) => zodIssue(i, plain)));
+        throw new ConfigError(issues, source.description);
+    }
+    issues.push(...semanticIssues(parsed.data, secrets, source.stack));
+    if (issues.length > 0) throw new ConfigError(issues, source.description);
+    return buildModel(parsed.data, source.project, source.stack);
+}
+
+function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+    let cur: any = root;
+    for (const p of path) {
+        if (cur === null || typeof cur !== "object") return undefined;
+        cur = cur[p as any];
+    }
+    return cur;
+}
+
+function zodIssue(i: z.core.$ZodIssue, input: unknown): ConfigIssue {
+    const got = valueAt(input, i.path);
+    switch (i.code) {
+        case "unrecognized_keys":
+            return {
+                key: key(i.path),
+                message: `unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `'${k}'`).join(", ")}; expected only ${allowedKeys(i.path)}`,
+            };
+        case "invalid_type":
+            if (got === undefined) return { key: key(i.path), message: `is required; expected ${i.expected}` };
+            return { key: key(i.path), message: `got ${JSON.stringify(got)}; expected ${i.expected}` };
+        default:
+            return { key: key(i.path), message: `got ${JSON.stringify(got)}; ${i.message.replace(/^Invalid input: /, "")}` };
+    }
+}
+
+/** The keys a strict object accepts, found by walking the schema along the path. */
+function allowedKeys(path: ReadonlyArray<PropertyKey>): string {
+    let schema: any = StackConfig;
+    for (const p of path) {
+        schema = unwrap(schema);
+        if (schema?.shape) schema = schema.shape[p as string];
+        else if (schema?._zod?.def?.valueType) schema = schema._zod.def.valueType;
+        else if (schema?._zod?.def?.element) schema = schema._zod.def.element;
+        else return "the documented keys";
+    }
+    schema = unwrap(schema);
+    return schema?.shape ? Object.keys(schema.shape).join(", ") : "the documented keys";
+}
+
+function unwrap(schema: any): any {
+    while (schema?._zod?.def?.innerType) schema = schema._zod.def.innerType;
+    return schema;
+}
+
+/** Rules that span fields: references, cycles, collisions, secrets, production exposure. */
+function semanticIssues(cfg: StackConfigParsed, secretKeys: Set<string>, stack: string): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    const routeOwners = new Map<string, string>();
+    const portOwners = new Map<number, string>();
+
+    for (const [envName, env] of Object.entries(cfg.environments)) {
+        const appNames = Object.keys(env.apps);
+        for (const [appName, app] of Object.entries(env.apps)) {
+            const at = (...p: PropertyKey[]) => key(["environments", envName, "apps", appName, ...p]);
+
+            app.dependsOn.forEach((dep, i) => {
+                if (dep === appName) issues.push({ key: at("dependsOn", i), message: `'${appName}' depends on itself` });
+                else if (!appNames.includes(dep))
+                    issues.push({
+                        key: at("dependsOn", i),
+                        message: `unknown service '${dep}'; expected one of the apps of environment '${envName}': ${appNames.filter((n) => n !== appName).join(", ") || "(none)"}`,
+                    });
+            });
+
+            const hc = app.healthcheck;
+            if ((hc.path === undefined) === (hc.command === undefined))
+                issues.push({ key: at("healthcheck"), message: `expected exactly one of 'path' (HTTP check) or 'command'` });
+            const timeout = hc.timeout ?? cfg.defaults.healthcheck.timeout;
+            const interval = hc.interval ?? cfg.defaults.healthcheck.interval;
+            if (durationToSeconds(timeout) > durationToSeconds(interval))
+                issues.push({ key: at("healthcheck", "timeout"), message: `got ${timeout}; expected at most the interval (${interval})` });
+
+            for (const name of Object.keys(app.secrets)) {
+                if (name in app.env) issues.push({ key: at("secrets", name), message: `'${name}' is also a plain env var; expected it in only one of env and secrets` });
+                if (`${name}_FILE` in app.env) issues.push({ key: at("env", `${name}_FILE`), message: `is set by the secret '${name}'; remove it from env` });
+                const src = app.secrets[name];
+                if (typeof src === "object" && "fromConfig" in src && !secretKeys.has(src.fromConfig))
+                    issues.push({
+                        key: at("secrets", name),
+                        message: `missing secret ${NAMESPACE}:${src.fromConfig}; set it with 'pulumi config set --secret ${NAMESPACE}:${src.fromConfig} <value> --stack ${stack}'`,
+                    });
+            }
+
+            app.routes.forEach((r, i) => {
+                const route = `${r.host ?? env.domain}${r.path ?? "/"}`;
+                const owner = `${envName}/${appName}`;
+                const prev = routeOwners.get(route);
+                if (prev) issues.push({ key: at("routes", i), message: `route ${route} is already served by ${prev}; expected each host+path once` });
+                else routeOwners.set(route, owner);
+            });
+
+            if (app.hostPort !== undefined) {
+                if (env.kind === "production")
+                    issues.push({
+                        key: at("hostPort"),
+                        message: `got ${app.hostPort}; production environments publish no app ports (only the proxy faces the internet): remove hostPort and add a route`,
+                    });
+                const effective = app.hostPort + env.portOffset;
+                const prev = portOwners.get(effective);
+                if (effective > 65535) issues.push({ key: at("hostPort"), message: `hostPort ${app.hostPort} + portOffset ${env.portOffset} = ${effective}; expected at most 65535` });
+                else if (prev) issues.push({ key: at("hostPort"), message: `host port ${effective} (hostPort ${app.hostPort} + portOffset ${env.portOffset}) collides with ${prev}` });
+                else portOwners.set(effective, `${envName}/${appName}`);
+            }
+        }
+
+        const cycle = findCycle(env.apps);
+        if (cycle) issues.push({ key: key(["environments", envName, "apps"]), message: `dependency cycle ${cycle.join(" -> ")}; expected dependsOn to form layers without cycles` });
+    }
+
+    if (cfg.host.provider === "ssh" && !secretKeys.has("sshPrivateKey"))
+        issues.push({
+            key: `${NAMESPACE}:sshPrivateKey`,
+            message: `missing secret: host.provider is ssh; set the private key with 'pulumi config set --secret ${NAMESPACE}:sshPrivateKey < ~/.ssh/id_ed25519 --stack ${stack}'`,
+        });
+    return issues;
+}
+
+/** Returns one cycle as a closed path (a -> b -> a), or undefined. Self-loops are reported separately. */
+export function findCycle(apps: Record<string, { dependsOn: string[] }>): string[] | undefined {
+    const state = new Map<string, "visiting" | "done">();
+    const stack: string[] = [];
+    const visit = (n: string): string[] | undefined => {
+        state.set(n, "visiting");
+        stack.push(n);
+        for (const d of apps[n].dependsOn) {
+            if (d === n || !(d in apps)) continue;
+            if (state.get(d) === "visiting") return [...stack.slice(stack.indexOf(d)), d];
+            if (!state.has(d)) {
+                const c = visit(d);
+                if (c) return c;
+            }
+        }
+        stack.pop();
+        state.set(n, "done");
+        return undefined;
+    };
+    for (const n of Object.keys(apps).sort()) {
+        if (!state.has(n)) {
+            const c = visit(n);
+            if (c) return c;
+        }
+    }
+    return undefined;
+}

@@ -1,0 +1,132 @@
+// Runs the hostplane program under Pulumi mocks and records every resource it registers: name,
+// type, parent, explicit dependsOn and resolved inputs (secrets replaced by "[secret]").
+// Used by `npm run graph` and by the tests, so both see exactly what the program builds.
+import { createHash } from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { Platform, stackOutputs } from "../components/platform";
+import type { PlatformModel } from "../config/model";
+import { ConfigSource, loadPlatformModel, NAMESPACE } from "../config/validate";
+
+export const SECRET_MARK = "[secret]";
+
+export interface GraphResource {
+    name: string;
+    type: string;
+    parent?: string;
+    dependsOn: string[];
+    inputs: Record<string, unknown>;
+    custom: boolean;
+    protect: boolean;
+    /** Resource options that matter for review: deleteBeforeReplace, retainOnDelete… */
+    options: Record<string, unknown>;
+}
+
+export interface Graph {
+    model: PlatformModel;
+    resources: GraphResource[];
+    outputs: unknown;
+    /** Every plain value the mocks handed out for a secret: none may appear in the graph. */
+    secretValues: string[];
+}
+
+// The engine marks these provider outputs secret (additionalSecretOutputs); mocks do not, so we do.
+const SECRET_OUTPUTS: Record<string, string[]> = {
+    "random:index/randomPassword:RandomPassword": ["result", "bcryptHash"],
+};
+
+const sigKey = "4dabf18193072939515e22adb298388d";
+const secretSig = "1b47061264138c4ac30d75fd1eb44270";
+
+function mockState(type: string, name: string, inputs: any, secretValues: string[]): Record<string, unknown> {
+    const state: Record<string, unknown> = { ...inputs };
+    const h = createHash("sha256").update(`${type}/${name}/${JSON.stringify(inputs)}`).digest("hex");
+    switch (type) {
+        case "random:index/randomPassword:RandomPassword": {
+            const value = `mockpw${h.slice(0, 26)}`;
+            secretValues.push(value);
+            state.result = value;
+            break;
+        }
+        case "random:index/randomId:RandomId":
+            state.hex = h.slice(0, 8);
+            break;
+        case "command:local:Command":
+            state.stdout = "";
+            break;
+    }
+    for (const k of SECRET_OUTPUTS[type] ?? []) if (k in state) state[k] = { [sigKey]: secretSig, value: state[k] };
+    return state;
+}
+
+/** Resolves Inputs to plain JSON; secret Outputs become "[secret]", resources their names. */
+async function plain(v: any): Promise<unknown> {
+    if (pulumi.Output.isInstance(v)) {
+        if (await pulumi.isSecret(v)) return SECRET_MARK;
+        return plain(await (v as any).promise());
+    }
+    if (v instanceof Promise) return plain(await v);
+    if (pulumi.Resource.isInstance(v)) return (v as any).__name;
+    if (Array.isArray(v)) return Promise.all(v.map(plain));
+    if (v !== null && typeof v === "object") {
+        const out: Record<string, unknown> = {};
+        for (const [k, x] of Object.entries(v)) {
+            const r = await plain(x);
+            if (r !== undefined) out[k] = r;
+        }
+        return out;
+    }
+    return v;
+}
+
+export async function captureGraph(source: ConfigSource): Promise<Graph> {
+    const model = loadPlatformModel(source);
+    const secretValues: string[] = [];
+    pulumi.runtime.setMocks(
+        {
+            newResource: (a) => ({ id: `${a.name}-id`, state: mockState(a.type, a.name, a.inputs, secretValues) }),
+            call: () => ({}),
+        },
+        source.project,
+        source.stack,
+        false,
+    );
+    // The program reads user secrets with requireSecret: hand it recognisable fake values.
+    const config: Record<string, string> = {};
+    for (const [k, v] of Object.entries(source.values)) {
+        if (v.secret) {
+            const fake = `mocksecret-${k}-${createHash("sha256").update(k).digest("hex").slice(0, 10)}`;
+            config[`${NAMESPACE}:${k}`] = fake;
+            secretValues.push(fake);
+        } else config[`${NAMESPACE}:${k}`] = typeof v.value === "string" ? v.value : JSON.stringify(v.value);
+    }
+    pulumi.runtime.setAllConfig(config, Object.keys(config).filter((k) => source.values[k.slice(NAMESPACE.length + 1)].secret));
+
+    const recorded: { type: string; name: string; props: any; opts: pulumi.ResourceOptions; custom: boolean; resource: pulumi.Resource }[] = [];
+    const record: pulumi.ResourceTransformation = (args) => {
+        recorded.push({ type: args.type, name: args.name, props: args.props, opts: args.opts, custom: args.resource instanceof pulumi.CustomResource, resource: args.resource });
+        return undefined;
+    };
+    const platform = new Platform(model.prefix, model, { transformations: [record] }, { underMocks: true });
+    const outputs = await plain(stackOutputs(model, platform));
+    // Let every registration finish, so nothing is left in flight when a CLI process exits.
+    await Promise.all(recorded.map((r) => (r.resource.urn as any).promise()));
+
+    const resources: GraphResource[] = [];
+    for (const r of recorded) {
+        const deps = await plain(r.opts.dependsOn ?? []);
+        const options: Record<string, unknown> = {};
+        for (const k of ["deleteBeforeReplace", "retainOnDelete", "ignoreChanges", "replaceOnChanges"] as const)
+            if (r.opts[k] !== undefined) options[k] = r.opts[k];
+        resources.push({
+            name: r.name,
+            type: r.type,
+            parent: r.opts.parent ? (r.opts.parent as any).__name : undefined,
+            dependsOn: (Array.isArray(deps) ? deps : [deps]).map(String),
+            inputs: ((await plain(r.props)) ?? {}) as Record<string, unknown>,
+            custom: r.custom,
+            protect: r.opts.protect === true,
+            options,
+        });
+    }
+    return { model, resources, outputs, secretValues };
+}

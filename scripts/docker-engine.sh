@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Ensure a local Docker engine is installed and running (idempotent).
+#
+#   - installs Debian's docker.io (dockerd, containerd, runc, iptables) when
+#     dockerd is missing; a docker *client* alone (e.g. /usr/local/bin/docker)
+#     is not enough;
+#   - starts the daemon when `docker info` does not answer: through systemd if
+#     systemd is PID 1, otherwise `dockerd` in the background with its log in
+#     $DOCKERD_LOG;
+#   - waits (bounded by $DOCKERD_WAIT seconds) until it answers and prints the
+#     storage driver.
+#
+# Needs root (or sudo) for the install/start steps. Works on Debian 12.
+# Env: DOCKERD_LOG (default /var/log/hostplane-dockerd.log), DOCKERD_WAIT (60),
+#      DOCKERD_EXTRA_ARGS (extra flags for a background dockerd).
+set -euo pipefail
+
+DOCKERD_LOG="${DOCKERD_LOG:-/var/log/hostplane-dockerd.log}"
+DOCKERD_WAIT="${DOCKERD_WAIT:-60}"
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+
+log() { echo "[docker-engine] $*" >&2; }
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    log "not root and no sudo: cannot install/start dockerd"; fi
+fi
+
+docker_ok() { $SUDO docker info >/dev/null 2>&1; }
+
+# 1. Install the engine if the daemon binary is missing.
+if ! command -v dockerd >/dev/null 2>&1; then
+  log "dockerd not found; installing Debian docker.io"
+  export DEBIAN_FRONTEND=noninteractive
+  # apt lists may be absent/stale on a fresh VM.
+  if ! apt-cache policy docker.io 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+    $SUDO apt-get update -qq
+  fi
+  $SUDO apt-get install -y -qq --no-install-recommends docker.io iptables >/dev/null
+fi
+command -v docker >/dev/null 2>&1 || { log "no docker client after install"; exit 1; }
+
+# 2. Start the daemon if it does not answer.
+if docker_ok; then
+  log "daemon already answering"
+else
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    log "starting docker via systemd"
+    $SUDO systemctl start docker || log "systemctl start docker failed"
+  fi
+  if ! docker_ok && ! pgrep -x dockerd >/dev/null 2>&1; then
+    log "starting dockerd in the background (log: $DOCKERD_LOG)"
+    # A stale pidfile from a killed daemon blocks a new start.
+    if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
+      $SUDO rm -f /var/run/docker.pid
+    fi
+    # containerd is started by dockerd itself when no system containerd runs.
+    # shellcheck disable=SC2086
+    $SUDO mkdir -p "$(dirname "$DOCKERD_LOG")"
+    $SUDO sh -c "nohup dockerd ${DOCKERD_EXTRA_ARGS:-} >>'$DOCKERD_LOG' 2>&1 </dev/null &"
+  fi
+  # 3. Wait, bounded.
+  i=0
+  until docker_ok; do
+    i=$((i + 1))
+    if [ "$i" -gt "$DOCKERD_WAIT" ]; then
+      log "dockerd did not answer within ${DOCKERD_WAIT}s; last log lines:"
+      $SUDO tail -n 30 "$DOCKERD_LOG" >&2 2>/dev/null || true
+      exit 1
+    fi
+    sleep 1
+  done
+  log "daemon up after ~${i}s"
+fi
+
+driver="$($SUDO docker info --format '{{.Driver}}' 2>/dev/null || true)"
+version="$($SUDO docker version --format '{{.Server.Version}}' 2>/dev/null || true)"
+echo "docker engine ${version:-?} running; storage driver: ${driver:-unknown}"
+if [ "$driver" = "vfs" ]; then
+  log "warning: vfs storage driver (no overlay support?) - builds will be slow and large"
+fi
