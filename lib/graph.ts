@@ -116,7 +116,7 @@ export async function captureGraph(source: ConfigSource): Promise<Graph> {
         const deps = await plain(r.opts.dependsOn ?? []);
         const options: Record<string, unknown> = {};
         for (const k of ["deleteBeforeReplace", "retainOnDelete", "ignoreChanges", "replaceOnChanges"] as const)
-            if (r.opts[k] !== undefined) options[k] = r.opts[k];
+            if ((r.opts as any)[k] !== undefined) options[k] = (r.opts as any)[k];
         resources.push({
             name: r.name,
             type: r.type,
