@@ -10,7 +10,7 @@ import { z } from "zod";
 export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const name = (what: string) =>
     z.string().regex(NAME_PATTERN, {
-        error: `expected a ${what} name of 2-32 lowercase letters, digits and '-', starting with a letter`,
+        error: `expected ${what} name of 2-32 lowercase letters, digits and '-', starting with a letter`,
     });
 
 /** Docker memory sizes as `docker run --memory` understands them: 512M, 2G, 1.5G. */
@@ -65,7 +65,7 @@ export const SecretSource = z.union([
         /** A key set with `pulumi config set --secret hostplane:<key>`. */
         fromConfig: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, { error: "expected a camelCase config key name" }),
     }),
-]);
+], { error: "expected 'generate', { generate: { length: N } } or { fromConfig: <config key> }" });
 
 export const RestartPolicy = z.enum(["no", "on-failure", "always", "unless-stopped"]);
 
@@ -107,7 +107,7 @@ export const Environment = z.strictObject({
     domain: hostname,
     /** Added to every host port of the environment, so environments on one host never collide. */
     portOffset: z.number().int().min(0).max(1000).default(0),
-    apps: z.record(name("app"), App).default({}),
+    apps: z.record(name("an app"), App).default({}),
 });
 
 export const HostLocal = z.strictObject({ provider: z.literal("local") });
@@ -151,10 +151,10 @@ export const Defaults = z.strictObject({
 /** Every plain (non-secret) `hostplane:*` key. Secret keys are free-form; see validate.ts. */
 export const StackConfig = z.strictObject({
     /** Prefix of every Docker name on the host: containers, networks, volumes. */
-    prefix: name("prefix").default("hostplane"),
+    prefix: name("a prefix").default("hostplane"),
     host: Host,
     defaults: Defaults.prefault({}),
-    environments: z.record(name("environment"), Environment).refine((e) => Object.keys(e).length > 0, {
+    environments: z.record(name("an environment"), Environment).refine((e) => Object.keys(e).length > 0, {
         error: "expected at least one environment",
     }),
 });

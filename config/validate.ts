@@ -66,18 +66,24 @@ function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
 
 function zodIssue(i: z.core.$ZodIssue, input: unknown): ConfigIssue {
     const got = valueAt(input, i.path);
+    const k = key(i.path);
     switch (i.code) {
         case "unrecognized_keys":
             return {
-                key: key(i.path),
-                message: `unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `'${k}'`).join(", ")}; expected only ${allowedKeys(i.path)}`,
+                key: k,
+                message: `unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((x) => `'${x}'`).join(", ")}; expected only ${allowedKeys(i.path)}`,
             };
-        case "invalid_type":
-            if (got === undefined) return { key: key(i.path), message: `is required; expected ${i.expected}` };
-            return { key: key(i.path), message: `got ${JSON.stringify(got)}; expected ${i.expected}` };
-        default:
-            return { key: key(i.path), message: `got ${JSON.stringify(got)}; ${i.message.replace(/^Invalid input: /, "")}` };
+        case "invalid_key":
+            // A record key (app, environment or env var name) is bad: name the key, not its value.
+            return { key: k, message: `bad name '${String(i.path[i.path.length - 1])}'; ${i.issues.map((x) => x.message).join("; ")}` };
+        case "too_big":
+            return { key: k, message: `got ${JSON.stringify(got)}; expected at most ${i.maximum}${i.origin === "array" ? " items" : ""}` };
+        case "too_small":
+            return { key: k, message: `got ${JSON.stringify(got)}; expected at least ${i.minimum}${i.origin === "array" ? " item(s)" : ""}` };
     }
+    const expected = i.code === "invalid_type" ? `expected ${i.expected}` : i.message.replace(/^Invalid (input|option): /, "");
+    if (got === undefined) return { key: k, message: `is required; ${expected}` };
+    return { key: k, message: `got ${JSON.stringify(got)}; ${expected}` };
 }
 
 /** The keys a strict object accepts, found by walking the schema along the path. */
@@ -125,7 +131,10 @@ function semanticIssues(cfg: StackConfigParsed, secretKeys: Set<string>, stack: 
             const timeout = hc.timeout ?? cfg.defaults.healthcheck.timeout;
             const interval = hc.interval ?? cfg.defaults.healthcheck.interval;
             if (durationToSeconds(timeout) > durationToSeconds(interval))
-                issues.push({ key: at("healthcheck", "timeout"), message: `got ${timeout}; expected at most the interval (${interval})` });
+                issues.push({
+                    key: at("healthcheck", "timeout"),
+                    message: `got ${timeout}${hc.timeout ? "" : " (from defaults.healthcheck.timeout)"}; expected at most the interval (${interval})`,
+                });
 
             for (const name of Object.keys(app.secrets)) {
                 if (name in app.env) issues.push({ key: at("secrets", name), message: `'${name}' is also a plain env var; expected it in only one of env and secrets` });
