@@ -38,10 +38,12 @@ wait_for() {
 check() { # check DESCRIPTION CMD...
   local d="$1"
   shift
-  if "$@"; then
+  local out
+  if out="$("$@" 2>&1)"; then
     echo "  ok   $d"
   else
     echo "  FAIL $d"
+    [ -n "$out" ] && printf '%s\n' "$out" | tail -n 20 | sed 's/^/       | /'
     return 1
   fi
 }
@@ -72,10 +74,14 @@ t_postgres() {
   # pg_isready over TCP (the init server listens on the socket only)
   wait_for 60 docker exec "$NAME-postgres" pg_isready -h 127.0.0.1 -U app -d appdb ||
     { docker logs "$NAME-postgres"; return 1; }
-  check "psql over TCP with password from POSTGRES_PASSWORD_FILE" sh -c \
-    "docker exec -e PGPASSWORD=s3cret-pw $NAME-postgres psql -h 127.0.0.1 -U app -d appdb -tAc 'select x from smoke' | grep -qx 42" &&
+  # Like the official image, initdb trusts local/loopback connections inside
+  # the container; password auth applies to the network, so test through the
+  # published port with a client container on the host network.
+  local cli="docker run --rm --network host --entrypoint psql"
+  check "psql via published port with password from POSTGRES_PASSWORD_FILE" sh -c \
+    "$cli -e PGPASSWORD=s3cret-pw $P/postgres:1 -h 127.0.0.1 -p $((BASE + 32)) -U app -d appdb -tAc 'select x from smoke' | grep -qx 42" &&
     check "wrong password rejected" sh -c \
-      "! docker exec -e PGPASSWORD=wrong $NAME-postgres psql -h 127.0.0.1 -U app -d appdb -tAc 'select 1' 2>/dev/null" &&
+      "! $cli -e PGPASSWORD=wrong $P/postgres:1 -h 127.0.0.1 -p $((BASE + 32)) -U app -d appdb -tAc 'select 1'" &&
     check "initdb.d *.sh ran" docker exec "$NAME-postgres" test -f /tmp/init-sh-ran &&
     check "PGDATA is /var/lib/postgresql/data" docker exec "$NAME-postgres" test -s /var/lib/postgresql/data/PG_VERSION &&
     check "pg_dump | pg_restore round trip" sh -c \
@@ -166,7 +172,7 @@ t_demo_app() {
     check "v$v /health ok" sh -c "curl -fsS http://127.0.0.1:$port/health | grep -qx ok" &&
       check "v$v / reports VERSION=$v and secret name, not value" sh -c \
         "curl -fsS http://127.0.0.1:$port/ | grep -q '\"version\": \"$v\"' && curl -fsS http://127.0.0.1:$port/ | grep -q '\"secrets\": \[\"DB_PASSWORD\"\]' && ! curl -fsS http://127.0.0.1:$port/ | grep -q topsecret" &&
-      check "v$v /status/500 -> 500" sh -c "[ \"\$(http_code http://127.0.0.1:$port/status/500)\" = 500 ]" &&
+      check "v$v /status/500 -> 500" bash -c "[ \"\$(http_code http://127.0.0.1:$port/status/500)\" = 500 ]" &&
       check "v$v /metrics counter" sh -c "curl -fsS http://127.0.0.1:$port/metrics | grep -q '^demo_app_requests_total{path=\"/health\",code=\"200\"} [1-9]'" ||
       return 1
   done
@@ -174,7 +180,7 @@ t_demo_app() {
     "s=\$(date +%s); docker stop -t 10 $NAME-demo1 >/dev/null; e=\$(date +%s); [ \$((e - s)) -le 3 ] && [ \"\$(docker inspect -f '{{.State.ExitCode}}' $NAME-demo1)\" = 0 ]" || return 1
   run --name "$NAME-demofail" -p "127.0.0.1:$((BASE + 809)):8000" -e FAIL_HEALTH=1 -e PORT=8000 $P/demo-app:1 >/dev/null || return 1
   wait_for 20 curl -sS -o /dev/null "http://127.0.0.1:$((BASE + 809))/" || return 1
-  check "FAIL_HEALTH=1 -> /health 503" sh -c "[ \"\$(http_code http://127.0.0.1:$((BASE + 809))/health)\" = 503 ]" &&
+  check "FAIL_HEALTH=1 -> /health 503" bash -c "[ \"\$(http_code http://127.0.0.1:$((BASE + 809))/health)\" = 503 ]" &&
     run --name "$NAME-demoport" -p "127.0.0.1:$((BASE + 810)):9000" -e PORT=9000 $P/demo-app:2 >/dev/null &&
     wait_for 20 curl -fsS "http://127.0.0.1:$((BASE + 810))/health" &&
     check "PORT=9000 honoured" curl -fsS -o /dev/null "http://127.0.0.1:$((BASE + 810))/health"
