@@ -40,6 +40,8 @@ describe("index.ts (the Pulumi program)", () => {
         assert.deepStrictEqual(Object.keys(envs).sort(), ["production", "staging"]);
         const name = await new Promise((resolve) => envs.production.apps.api.container.apply(resolve));
         assert.strictEqual(name, "tp-production-api-0badc0de");
+        // Registration is asynchronous: give the mocks a moment to see the container.
+        for (let i = 0; i < 50 && !r.registered.includes("tp-production-api-container"); i++) await new Promise((res) => setTimeout(res, 100));
         assert.ok(r.registered.includes("tp-production-api-container"));
     });
 

@@ -197,6 +197,10 @@ build_image() {
     TIMINGS+=("$ref|skipped|$(image_size_mb "$ref")")
     return
   fi
+  if [ -z "$NETWORK" ]; then
+    NETWORK="$(pick_network)"
+    log "build network: $NETWORK"
+  fi
   log "$ref: building (log: $CACHE/build-$name-$tag.log)"
   if ! docker build --network="$NETWORK" "${bargs[@]}" --label "$LABEL=$hash" \
     -t "$ref" "$ctx" >"$CACHE/build-$name-$tag.log" 2>&1; then
@@ -213,8 +217,7 @@ TIMINGS=()
 T_ALL="$(now)"
 mkdir -p "$CACHE"
 build_base
-NETWORK="$(pick_network)"
-log "build network: $NETWORK"
+NETWORK=""
 for spec in "${IMAGES[@]}"; do
   IFS=':' read -r name tag args <<<"$spec"
   if [ "$#" -gt 0 ]; then

@@ -125,8 +125,10 @@ t_redis() {
     { docker logs "$NAME-redis"; return 1; }
   check "redis-cli ping with password" sh -c "docker exec $NAME-redis redis-cli -a r3dis --no-auth-warning ping | grep -qx PONG" &&
     check "no password -> NOAUTH" sh -c "docker exec $NAME-redis redis-cli ping 2>&1 | grep -q NOAUTH" &&
-    check "reachable from outside the container (protected mode off)" sh -c \
-      "docker run --rm --network container:$NAME-redis $P/redis:1 redis-cli -h 127.0.0.1 -a r3dis --no-auth-warning set k v | grep -qx OK" &&
+    check "via published port from another container" sh -c \
+      "docker run --rm --network host $P/redis:1 redis-cli -h 127.0.0.1 -p $((BASE + 79)) -a r3dis --no-auth-warning set k v | grep -qx OK" &&
+    check "no password: remote clients allowed (protected mode off, like official)" sh -c \
+      "docker run -d --label hostplane.e2e.smoke=1 --name $NAME-redis-open -p 127.0.0.1:$((BASE + 78)):6379 $P/redis:1 >/dev/null && for i in \$(seq 20); do docker run --rm --network host $P/redis:1 redis-cli -h 127.0.0.1 -p $((BASE + 78)) ping 2>&1 | grep -qx PONG && exit 0; sleep 0.5; done; exit 1" &&
     check "runs as redis, data in /data" sh -c \
       "[ \"\$(docker exec $NAME-redis stat -c %U /proc/1)\" = redis ] && [ \"\$(docker exec $NAME-redis stat -c %U /data)\" = redis ] && docker exec $NAME-redis test -d /data/appendonlydir"
 }
