@@ -58,7 +58,15 @@ t_nginx() {
     check "nginx -s reload" docker exec "$NAME-nginx" nginx -s reload &&
     check "curl inside" docker exec "$NAME-nginx" curl -fsS -o /dev/null http://127.0.0.1/ &&
     check "access log on stdout" sh -c "docker logs $NAME-nginx 2>/dev/null | grep -q 'GET / HTTP'" &&
-    check "still serving after reload" curl -fsS -o /dev/null "http://127.0.0.1:$((BASE + 80))/"
+    check "still serving after reload" curl -fsS -o /dev/null "http://127.0.0.1:$((BASE + 80))/" || return 1
+  mkdir -p "$TMP/templates"
+  printf 'server { listen 8080; location / { return 200 "hello ${GREETING}\\n"; } }\n' >"$TMP/templates/hello.conf.template"
+  chmod -R a+rX "$TMP/templates"
+  run --name "$NAME-nginx-tpl" -p "127.0.0.1:$((BASE + 81)):8080" -e GREETING=e2e \
+    -v "$TMP/templates:/etc/nginx/templates:ro" $P/nginx:1 >/dev/null || return 1
+  wait_for 20 curl -fsS "http://127.0.0.1:$((BASE + 81))/" || { docker logs "$NAME-nginx-tpl"; return 1; }
+  check "templates/*.template rendered with envsubst" sh -c "curl -fsS http://127.0.0.1:$((BASE + 81))/ | grep -qx 'hello e2e'" &&
+    check "stream module loaded" docker exec "$NAME-nginx" sh -c 'printf "stream { server { listen 9999; return ok; } }\n" >> /etc/nginx/nginx.conf && nginx -t'
 }
 
 t_postgres() {
