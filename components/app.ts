@@ -104,7 +104,15 @@ export class App extends pulumi.ComponentResource {
                 destroyGraceSeconds: 30,
                 mustRun: true,
             },
-            { parent: this, provider: args.provider, dependsOn },
+            {
+                parent: this,
+                provider: args.provider,
+                dependsOn,
+                // A published host port cannot be held by two containers at once, so an app with
+                // hostPort (never in production) is replaced stop-then-start. Routed traffic goes
+                // through the proxy and the shared alias, where replacement is create-before-delete.
+                deleteBeforeReplace: app.hostPort !== undefined,
+            },
         );
 
         // Keep the old revision serving while resolver caches (nginx: valid=5s) pick up the new one.

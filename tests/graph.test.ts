@@ -93,10 +93,11 @@ for (const stack of STACKS) {
             }
         });
 
-        it("names containers per revision but keeps no fixed name that would block create-before-delete", () => {
+        it("names containers per revision; only apps holding a host port are replaced stop-then-start", () => {
             for (const c of byType(g, CONTAINER)) {
                 assert.match(String(c.inputs.name), /-[0-9a-f]{8}$/);
-                assert.strictEqual(c.options.deleteBeforeReplace, undefined);
+                const holdsPort = ((c.inputs as any).ports ?? []).length > 0;
+                assert.strictEqual(c.options.deleteBeforeReplace, holdsPort, c.name);
             }
         });
 
