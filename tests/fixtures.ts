@@ -4,7 +4,7 @@ import { fromStackFile, PROJECT_ROOT, stackFile } from "../config/sources";
 import { ConfigSource, RawValue } from "../config/validate";
 import { captureGraph, Graph } from "../lib/graph";
 
-export const STACKS = ["local", "staging", "production"] as const;
+export const STACKS = ["local", "staging", "production", "e2e"] as const;
 
 const app = (extra: Record<string, unknown> = {}) => ({
     image: "ghcr.io/example/api:1.0.0",
