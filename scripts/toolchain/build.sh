@@ -48,7 +48,7 @@ BIN="$OUT/bin"
 STAMPS="$OUT/stamps"
 LOGS="$OUT/logs"
 export PULUMI_HOME="$OUT/pulumi-home"
-mkdir -p "$BIN" "$STAMPS" "$LOGS" "$PULUMI_HOME" "$OUT/plugins"
+mkdir -p "$BIN" "$STAMPS" "$LOGS" "$PULUMI_HOME/plugins" "$OUT/plugins"
 
 # Go settings: own caches inside $OUT (override GOMODCACHE with HOSTPLANE_GOMODCACHE
 # to share the machine's module cache), static binaries, go.sum as the only source of
@@ -227,7 +227,7 @@ build_plugin() {
     say "    the proxy serves $q: add a wrapper module in scripts/toolchain/pulumi-resource-$name (see README)"
     record "$name" "$v" MISSING - "module served, no wrapper yet"
   else
-    local why; why=$(grep -Eo '[0-9]{3} [A-Za-z ]+|server response: .*|not available[^"]*' "$LOGS/plugin-$name.log" | head -n 2 | tr '\n' ' ')
+    local why; why=$(grep -Eo '[0-9]{3} [A-Z][A-Za-z ]+|server response: [^"]*' "$LOGS/plugin-$name.log" | head -n 2 | tr '\n' ' ' | sed 's/[ .]*$//')
     say "    $q is not served by $GOPROXY: ${why:-see $LOGS/plugin-$name.log}"
     record "$name" "$v" MISSING - "proxy: ${why:-error}"
   fi
