@@ -32,6 +32,17 @@ export function summary(model: PlatformModel): string {
     lines.push(`  host: ${h.provider === "ssh" ? `ssh://${h.user}@${h.address}:${h.port}` : h.provider}`);
     for (const env of model.environments) {
         lines.push(`  environment ${env.name} (${env.kind}, ${env.domain}, network ${env.networkName}, port offset ${env.portOffset})`);
+        for (const s of env.services) {
+            const extras = [
+                `${s.cpus} cpu / ${s.memory}`,
+                s.settings.type === "postgres" && s.settings.pgbouncer.enabled ? `pgbouncer ${s.settings.pgbouncer.poolMode}` : "",
+                s.settings.type === "postgres" ? `backups hourly ${s.settings.backup.hourlyKeepDays}d, weekly ${s.settings.backup.weeklyKeepDays}d` : "",
+                s.hostPort ? `127.0.0.1:${s.hostPort}` : "",
+                s.protect ? "protected" : "",
+                s.consumers.length ? `used by ${s.consumers.join(", ")}` : "unused",
+            ].filter(Boolean);
+            lines.push(`    ${s.name.padEnd(12)} ${s.type} ${s.image}  (${extras.join("; ")})`);
+        }
         for (const a of env.apps) {
             const extras = [
                 `${a.cpus} cpu / ${a.memory}`,

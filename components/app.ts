@@ -13,6 +13,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { AppModel, PlatformModel } from "../config/model";
+import type { Credential } from "../config/services";
 import { NAMESPACE } from "../config/validate";
 import { labelsFor } from "./labels";
 
@@ -25,6 +26,8 @@ export interface AppArgs {
     dockerHost: string;
     /** The network and every app (or data service) this app depends on. */
     dependsOn: pulumi.Input<pulumi.Resource>[];
+    /** Connection credentials of the data services this app depends on (a secret Output). */
+    credential?: (service: string, credential: Credential, app: string) => pulumi.Output<string>;
 }
 
 /** A stable short hash of plain data. */
@@ -45,7 +48,7 @@ export class App extends pulumi.ComponentResource {
         const base = app.containerBaseName;
         this.alias = app.alias;
 
-        const secretValues = app.secrets.map((s) => ({ name: s.name, path: s.filePath, value: secretValue(this, base, s) }));
+        const secretValues = app.secrets.map((s) => ({ name: s.name, path: s.filePath, value: secretValue(this, base, s, args) }));
         // A digest of the secret values, itself kept secret, so a changed secret rolls the app.
         const secretDigest = pulumi
             .all(secretValues.map((s) => s.value))
@@ -129,7 +132,11 @@ export class App extends pulumi.ComponentResource {
     }
 }
 
-function secretValue(parent: pulumi.Resource, base: string, s: AppModel["secrets"][number]): pulumi.Output<string> {
+function secretValue(parent: pulumi.Resource, base: string, s: AppModel["secrets"][number], args: AppArgs): pulumi.Output<string> {
+    if (typeof s.source === "object" && "service" in s.source) {
+        if (!args.credential) throw new Error(`app ${args.app.name}: no data services to take ${s.name} from`);
+        return pulumi.secret(args.credential(s.source.service, s.source.credential, args.app.name));
+    }
     if (s.source === "generate" || "generate" in s.source) {
         const length = s.source === "generate" ? 32 : s.source.generate.length;
         // Letters and digits only: values survive env files, URLs and shell quoting unchanged.

@@ -3,6 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentModel, PlatformModel } from "../config/model";
 import { App } from "./app";
+import { DataServices } from "./data";
 
 export interface EnvironmentArgs {
     model: PlatformModel;
@@ -15,10 +16,18 @@ export interface EnvironmentArgs {
 export class Environment extends pulumi.ComponentResource {
     /** Keyed by app name. */
     readonly apps: Record<string, App> = {};
+    readonly data: DataServices;
 
     constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hostplane:environment:Environment", name, {}, opts);
         const { environment: env } = args;
+        // Data services first: apps that name one in dependsOn wait for it (and its setup steps).
+        this.data = new DataServices(
+            `${args.model.prefix}-${env.name}-data`,
+            { model: args.model, environment: env, provider: args.provider, network: args.network, dockerHost: args.dockerHost },
+            { parent: this },
+        );
+        const serviceNames = new Set(env.services.map((s) => s.name));
         // env.apps is in dependency order, so every dependency already exists here.
         for (const app of env.apps) {
             this.apps[app.name] = new App(
@@ -29,7 +38,8 @@ export class Environment extends pulumi.ComponentResource {
                     provider: args.provider,
                     network: args.network,
                     dockerHost: args.dockerHost,
-                    dependsOn: [args.network, ...app.dependsOn.map((d) => this.apps[d])],
+                    dependsOn: [args.network, ...app.dependsOn.flatMap((d) => (serviceNames.has(d) ? this.data.ready(d) : [this.apps[d]]))],
+                    credential: (service, kind, appName) => this.data.credential(service, kind, appName),
                 },
                 { parent: this },
             );

@@ -1,10 +1,12 @@
-// Platform: the root component. Host -> Networks -> Environments, each edge an explicit dependsOn.
-// (Monitoring, data services and the proxy join here as their issues land.)
+// Platform: the root component. Host -> Networks -> Environments -> Proxy, each edge an explicit
+// dependsOn. (Monitoring and data services join here as their issues land.)
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformModel } from "../config/model";
 import { Environment } from "./environment";
 import { Host } from "./host";
 import { Networks } from "./networks";
+import { Proxy } from "./proxy";
+import { renderNginx } from "../render/nginx";
 
 export interface PlatformSettings {
     /** Set by the graph tool and tests: the program must not touch the local disk. */
@@ -15,6 +17,7 @@ export class Platform extends pulumi.ComponentResource {
     readonly host: Host;
     readonly networks: Networks;
     readonly environments: Record<string, Environment> = {};
+    readonly proxy: Proxy;
 
     constructor(name: string, model: PlatformModel, opts?: pulumi.ComponentResourceOptions, settings: PlatformSettings = {}) {
         super("hostplane:index:Platform", name, {}, opts);
@@ -37,6 +40,22 @@ export class Platform extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [this.networks] },
             );
         }
+        // The proxy comes last: its reload waits for every app it routes to.
+        const routed = new Set(model.proxy.routes.map((r) => `${r.environment}/${r.app}`));
+        this.proxy = new Proxy(
+            `${model.prefix}-proxy`,
+            {
+                model,
+                provider: this.host.provider,
+                dockerHost: this.host.dockerHost,
+                networks: this.networks.environments,
+                apps: Object.entries(this.environments).flatMap(([envName, e]) =>
+                    Object.entries(e.apps).filter(([appName]) => routed.has(`${envName}/${appName}`)).map(([, a]) => a),
+                ),
+                files: renderNginx(model),
+            },
+            { parent: this, dependsOn: [this.networks] },
+        );
         this.registerOutputs({});
     }
 }
@@ -47,6 +66,11 @@ export function stackOutputs(model: PlatformModel, platform: Platform) {
         dockerHost: platform.host.dockerHost,
         networks: Object.fromEntries(model.environments.map((e) => [e.name, e.networkName])),
         monitoringNetwork: model.monitoringNetworkName,
+        proxy: {
+            container: platform.proxy.container.name,
+            // Secret values: `pulumi stack output proxy --show-secrets` shows them to the operator.
+            basicAuth: Object.fromEntries(Object.entries(platform.proxy.basicAuth).map(([alias, c]) => [alias, { user: c.user, password: pulumi.secret(c.password) }])),
+        },
         environments: Object.fromEntries(
             model.environments.map((env) => [
                 env.name,
@@ -58,7 +82,7 @@ export function stackOutputs(model: PlatformModel, platform: Platform) {
                             {
                                 container: platform.environments[env.name].apps[app.name].containerName,
                                 alias: app.alias,
-                                urls: app.routes.map((r) => `https://${r.host}${r.path}`),
+                                urls: app.routes.map((r) => `https://${r.host}${model.proxy.ports.https === 443 ? "" : `:${model.proxy.ports.https}`}${r.path}`),
                                 local: app.hostPort ? `http://127.0.0.1:${app.hostPort}` : undefined,
                             },
                         ]),

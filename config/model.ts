@@ -1,7 +1,11 @@
 // The validated, resolved platform model: plain data that renderers and components consume.
 // Everything derived (names, effective ports, merged health-check defaults) is computed once here.
-import type { AppConfig, EnvironmentConfig, HostConfig, SecretSourceConfig, StackConfigParsed } from "./schema";
+import type { AppConfig, EnvironmentConfig, HostConfig, ProxyConfig, SecretSourceConfig, StackConfigParsed } from "./schema";
+import { buildServices, connectionsFor, Credential, DataServiceModel } from "./services";
 import { durationToSeconds, memoryToMegabytes } from "./units";
+import { MonitoringModel, monitoringModel } from "./monitoring";
+
+export type { DataServiceModel } from "./services";
 
 export interface HealthcheckModel {
     /** Docker's HEALTHCHECK test, e.g. ["CMD-SHELL", "curl -fsS http://127.0.0.1:8000/health || exit 1"]. */
@@ -17,7 +21,8 @@ export interface HealthcheckModel {
 export interface SecretModel {
     /** Environment variable name the app reads (NAME, or NAME_FILE with file delivery). */
     name: string;
-    source: SecretSourceConfig;
+    /** Generated, from config, or a connection credential of a data service the app depends on. */
+    source: SecretSourceConfig | { service: string; credential: Credential };
     /** Path inside the container for file delivery. */
     filePath: string;
 }
@@ -26,6 +31,10 @@ export interface RouteModel {
     host: string;
     /** Always starts with /; "/" for a whole host. */
     path: string;
+    /** client_max_body_size for this route, when it differs from the proxy default. */
+    maxBodySize?: string;
+    basicAuth: boolean;
+    allowFrom?: string[];
 }
 
 export interface AppModel {
@@ -67,6 +76,34 @@ export interface EnvironmentModel {
     networkName: string;
     /** In dependency order: every app comes after the apps it depends on. */
     apps: AppModel[];
+    /** Data services, by name; apps that name one in dependsOn start after it and get its credentials. */
+    services: DataServiceModel[];
+}
+
+/** One path route as the proxy serves it: which app (alias:port on which network) answers it. */
+export interface ProxyRouteModel {
+    host: string;
+    path: string;
+    environment: string;
+    app: string;
+    alias: string;
+    port: number;
+    maxBodySize: string;
+    basicAuth: boolean;
+    allowFrom?: string[];
+}
+
+export interface ProxyModel {
+    image: string;
+    ports: { http: number; https: number };
+    tls: ProxyConfig["tls"];
+    clientMaxBodySize: string;
+    /** Every routed host name, sorted. */
+    hosts: string[];
+    /** Every route of every environment, sorted by host then path. */
+    routes: ProxyRouteModel[];
+    /** The environments the proxy routes to: it joins exactly their networks. */
+    environments: string[];
 }
 
 export interface PlatformModel {
@@ -78,6 +115,9 @@ export interface PlatformModel {
     drainSeconds: number;
     monitoringNetworkName: string;
     environments: EnvironmentModel[];
+    proxy: ProxyModel;
+    /** Monitoring services, scrape targets and probes (config/monitoring.ts). */
+    monitoring: MonitoringModel;
     /** Config keys (without namespace) of user-set secrets that apps reference. */
     configSecretKeys: string[];
 }
@@ -109,8 +149,10 @@ export function dependencyOrder(apps: Record<string, { dependsOn: string[] }>): 
 export function buildModel(cfg: StackConfigParsed, project: string, stack: string): PlatformModel {
     const d = cfg.defaults;
     const environments: EnvironmentModel[] = Object.entries(cfg.environments).map(([envName, env]) => {
+        const services = buildServices(cfg.prefix, envName, env);
         const apps = dependencyOrder(env.apps).map((appName): AppModel => {
             const app = env.apps[appName];
+            const conn = connectionsFor(appName, services);
             const hc = { ...d.healthcheck, ...stripUndefined(app.healthcheck) };
             return {
                 name: appName,
@@ -118,12 +160,11 @@ export function buildModel(cfg: StackConfigParsed, project: string, stack: strin
                 image: app.image,
                 port: app.port,
                 command: app.command,
-                env: app.env,
-                secrets: Object.entries(app.secrets).map(([name, source]) => ({
-                    name,
-                    source,
-                    filePath: `/run/secrets/${name}`,
-                })),
+                env: { ...conn.env, ...app.env },
+                secrets: [
+                    ...Object.entries(app.secrets).map(([name, source]) => ({ name, source, filePath: `/run/secrets/${name}` })),
+                    ...conn.secrets.map(({ name, service, credential }) => ({ name, source: { service, credential }, filePath: `/run/secrets/${name}` })),
+                ],
                 secretDelivery: app.secretDelivery,
                 user: app.user,
                 healthcheck: {
@@ -140,7 +181,13 @@ export function buildModel(cfg: StackConfigParsed, project: string, stack: strin
                 memory: app.memory,
                 memoryMb: memoryToMegabytes(app.memory),
                 restart: app.restart ?? d.restart,
-                routes: app.routes.map((r) => ({ host: r.host ?? env.domain, path: r.path ?? "/" })),
+                routes: app.routes.map((r) => ({
+                    host: r.host ?? env.domain,
+                    path: r.path ?? "/",
+                    maxBodySize: r.maxBodySize,
+                    basicAuth: r.basicAuth,
+                    allowFrom: r.allowFrom,
+                })),
                 metrics: app.metrics ? { path: app.metrics.path, port: app.metrics.port ?? app.port } : undefined,
                 dependsOn: app.dependsOn,
                 migration: app.migration
@@ -158,6 +205,7 @@ export function buildModel(cfg: StackConfigParsed, project: string, stack: strin
             portOffset: env.portOffset,
             networkName: networkName(cfg.prefix, envName),
             apps,
+            services,
         };
     });
     const configSecretKeys = new Set<string>();
@@ -165,6 +213,16 @@ export function buildModel(cfg: StackConfigParsed, project: string, stack: strin
         for (const app of env.apps)
             for (const s of app.secrets) if (typeof s.source === "object" && "fromConfig" in s.source) configSecretKeys.add(s.source.fromConfig);
     if (cfg.host.provider === "ssh") configSecretKeys.add("sshPrivateKey");
+    for (const env of environments)
+        for (const svc of env.services)
+            if (svc.settings.type === "postgres" && svc.settings.backup.s3) {
+                configSecretKeys.add(svc.settings.backup.s3.accessKeyId);
+                configSecretKeys.add(svc.settings.backup.s3.secretAccessKey);
+            }
+    if (cfg.proxy.tls.mode === "provided") {
+        configSecretKeys.add(cfg.proxy.tls.certificate);
+        configSecretKeys.add(cfg.proxy.tls.privateKey);
+    }
     return {
         project,
         stack,
@@ -174,7 +232,37 @@ export function buildModel(cfg: StackConfigParsed, project: string, stack: strin
         drainSeconds: d.drainSeconds,
         monitoringNetworkName: monitoringNetworkName(cfg.prefix),
         environments,
-        configSecretKeys: [...configSecretKeys].sort(),
+        proxy: proxyModel(cfg.proxy, environments),
+        monitoring: monitoringModel(cfg, environments, proxyModel(cfg.proxy, environments)),
+        configSecretKeys: [...configSecretKeys, ...monitoringModel(cfg, environments, proxyModel(cfg.proxy, environments)).secretKeys].sort(),
+    };
+}
+
+function proxyModel(cfg: ProxyConfig, environments: EnvironmentModel[]): ProxyModel {
+    const routes: ProxyRouteModel[] = environments.flatMap((env) =>
+        env.apps.flatMap((app) =>
+            app.routes.map((r) => ({
+                host: r.host,
+                path: r.path,
+                environment: env.name,
+                app: app.name,
+                alias: app.alias,
+                port: app.port,
+                maxBodySize: r.maxBodySize ?? cfg.clientMaxBodySize,
+                basicAuth: r.basicAuth,
+                allowFrom: r.allowFrom,
+            })),
+        ),
+    );
+    routes.sort((a, b) => a.host.localeCompare(b.host) || a.path.localeCompare(b.path));
+    return {
+        image: cfg.image,
+        ports: cfg.ports,
+        tls: cfg.tls,
+        clientMaxBodySize: cfg.clientMaxBodySize,
+        hosts: [...new Set(routes.map((r) => r.host))].sort(),
+        routes,
+        environments: environments.filter((e) => routes.some((r) => r.environment === e.name)).map((e) => e.name),
     };
 }
 

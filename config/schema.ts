@@ -5,6 +5,7 @@
 // issue carries the exact path that our error messages name. Cross-field rules (cycles, port
 // collisions, duplicate routes, missing secrets) live in validate.ts.
 import { z } from "zod";
+import { Monitoring } from "./monitoring";
 
 /** Names that become parts of Docker names and DNS aliases. */
 export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
@@ -26,6 +27,13 @@ const duration = z.string().regex(DURATION_PATTERN, {
 });
 
 const port = z.number().int().min(1).max(65535);
+/** Request body sizes as nginx's client_max_body_size takes them: 10m, 512k, 1g (0 = unlimited). */
+export const BODY_SIZE_PATTERN = /^[0-9]+[kmg]?$/;
+const bodySize = z.string().regex(BODY_SIZE_PATTERN, { error: "expected an nginx size like 10m, 512k or 1g" });
+const configKeyName = z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, { error: "expected a camelCase config key name" });
+const imageRef = z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]*$/, {
+    error: "expected a Docker image reference like registry.example.com/api:1.4.2",
+});
 const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, {
     error: "expected an environment variable name in UPPER_SNAKE_CASE",
 });
@@ -55,6 +63,14 @@ export const Route = z.strictObject({
         .string()
         .regex(/^\/[A-Za-z0-9._~\-/]*$/, { error: "expected a URL path like /api (letters, digits, . _ ~ - /)" })
         .optional(),
+    /** Largest request body nginx accepts on this route (client_max_body_size); default proxy.clientMaxBodySize. */
+    maxBodySize: bodySize.optional(),
+    /** Admin UIs: require HTTP basic auth (user `admin`, generated password, a stack output secret). */
+    basicAuth: z.boolean().default(false),
+    /** Only these client addresses or CIDRs (nginx `allow`), everyone else gets 403. */
+    allowFrom: z
+        .array(z.string().regex(/^[0-9a-fA-F:.]+(\/[0-9]{1,3})?$/, { error: "expected an IP address or CIDR like 10.0.0.0/8" }))
+        .optional(),
 });
 
 /** Where a secret value comes from. Values never live in this file in plain text. */
@@ -63,16 +79,14 @@ export const SecretSource = z.union([
     z.strictObject({ generate: z.strictObject({ length: z.number().int().min(16).max(128) }) }),
     z.strictObject({
         /** A key set with `pulumi config set --secret hostplane:<key>`. */
-        fromConfig: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, { error: "expected a camelCase config key name" }),
+        fromConfig: configKeyName,
     }),
 ], { error: "expected 'generate', { generate: { length: N } } or { fromConfig: <config key> }" });
 
 export const RestartPolicy = z.enum(["no", "on-failure", "always", "unless-stopped"]);
 
 export const App = z.strictObject({
-    image: z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]*$/, {
-        error: "expected a Docker image reference like registry.example.com/api:1.4.2",
-    }),
+    image: imageRef,
     port: port,
     command: z.array(z.string()).optional(),
     /** Plain, non-secret environment. Secrets go under `secrets`. */
@@ -99,6 +113,74 @@ export const App = z.strictObject({
     hostPort: port.optional(),
 });
 
+// Data services: presets with production defaults. Every field below is optional; the preset
+// (config/services.ts) fills image, limits and health check. Credentials are always generated.
+const serviceCommon = {
+    /** Pinned image; each preset has a default. */
+    image: imageRef.optional(),
+    cpus: z.number().positive().max(64).optional(),
+    memory: memory.optional(),
+    /** Publish on 127.0.0.1:(hostPort + environment portOffset) only, for SSH tunnels. */
+    hostPort: port.optional(),
+};
+
+export const BackupSchedule = z.strictObject({
+    /** Keep hourly dumps this many days (default 7). */
+    hourlyKeepDays: z.number().int().min(1).max(365).default(7),
+    /** Keep weekly dumps (Sunday 00:00 UTC) this many days (default 90). */
+    weeklyKeepDays: z.number().int().min(7).max(3650).default(90),
+    /** Copy each dump to S3-compatible storage; credentials come from secrets. */
+    s3: z
+        .strictObject({
+            endpoint: z.url({ error: "expected an https:// endpoint URL" }),
+            bucket: z.string().min(3),
+            accessKeyId: configKeyName,
+            secretAccessKey: configKeyName,
+        })
+        .optional(),
+});
+
+export const DataService = z.discriminatedUnion(
+    "type",
+    [
+        z.strictObject({
+            type: z.literal("postgres"),
+            ...serviceCommon,
+            /** PgBouncer in front; apps' DATABASE_URL goes through it. */
+            pgbouncer: z
+                .strictObject({
+                    enabled: z.boolean().default(true),
+                    poolMode: z.enum(["transaction", "session", "statement"]).default("transaction"),
+                    defaultPoolSize: z.number().int().min(1).max(500).default(20),
+                    maxClientConn: z.number().int().min(1).max(10000).default(200),
+                    image: imageRef.optional(),
+                    /** uid pgbouncer runs as in its image, so it can read its 0400 userlist (edoburu: 70). */
+                    uid: z.string().regex(/^[0-9]+$/).default("70"),
+                })
+                .prefault({}),
+            backup: BackupSchedule.prefault({}),
+        }),
+        z.strictObject({
+            type: z.literal("redis"),
+            ...serviceCommon,
+            maxmemoryPolicy: z
+                .enum(["noeviction", "allkeys-lru", "allkeys-lfu", "volatile-lru", "volatile-lfu", "allkeys-random", "volatile-random", "volatile-ttl"])
+                .default("noeviction"),
+            appendonly: z.boolean().default(true),
+        }),
+        z.strictObject({ type: z.literal("rabbitmq"), ...serviceCommon }),
+        z.strictObject({
+            type: z.literal("kafka"),
+            ...serviceCommon,
+            /** KRaft single broker by default; true adds a ZooKeeper container. */
+            zookeeper: z.boolean().default(false),
+        }),
+        z.strictObject({ type: z.literal("mongodb"), ...serviceCommon }),
+        z.strictObject({ type: z.literal("minio"), ...serviceCommon, buckets: z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/)).default([]) }),
+    ],
+    { error: "expected type to be one of postgres, redis, rabbitmq, kafka, mongodb, minio" },
+);
+
 export const EnvironmentKind = z.enum(["production", "staging", "development"]);
 
 export const Environment = z.strictObject({
@@ -107,7 +189,16 @@ export const Environment = z.strictObject({
     domain: hostname,
     /** Added to every host port of the environment, so environments on one host never collide. */
     portOffset: z.number().int().min(0).max(1000).default(0),
+    /**
+     * Added to data services' host ports (127.0.0.1 only). Separate from portOffset because the
+     * usual scheme steps databases by one (5432/5433/5434) and apps by ten (8001/8011/8021).
+     */
+    servicePortOffset: z.number().int().min(0).max(1000).default(0),
     apps: z.record(name("an app"), App).default({}),
+    /** Data services of this environment, by name (apps name them in dependsOn). */
+    services: z.record(name("a service"), DataService).default({}),
+    /** Production data volumes are protected; true lets `pulumi destroy` delete them. */
+    allowDataDestroy: z.boolean().default(false),
 });
 
 export const HostLocal = z.strictObject({ provider: z.literal("local") });
@@ -148,12 +239,45 @@ export const Defaults = z.strictObject({
     drainSeconds: z.number().int().min(0).max(300).default(10),
 });
 
+/** How the proxy gets its certificates. Every mode stores them under /etc/nginx/certs/<host>/. */
+export const ProxyTls = z.discriminatedUnion(
+    "mode",
+    [
+        /** Generated on the host, no network needed: local and staging. */
+        z.strictObject({ mode: z.literal("selfsigned") }),
+        /** One certificate (SAN or wildcard) for every routed host, from `pulumi config set --secret`. */
+        z.strictObject({ mode: z.literal("provided"), certificate: configKeyName, privateKey: configKeyName }),
+        /** certbot with the webroot challenge on port 80. */
+        z.strictObject({
+            mode: z.literal("letsencrypt"),
+            email: z.email({ error: "expected the e-mail address Let's Encrypt sends expiry notices to" }),
+            /** Use Let's Encrypt's staging CA (untrusted certificates, generous rate limits). */
+            staging: z.boolean().default(false),
+        }),
+    ],
+    { error: "expected tls.mode to be one of selfsigned, provided, letsencrypt" },
+);
+
+export const Proxy = z.strictObject({
+    /** Pinned: the rendered config is tested against nginx 1.22 (Debian 12) syntax and runs on newer. */
+    image: imageRef.default("nginx:1.27-alpine"),
+    /** Host ports the proxy publishes on 0.0.0.0. Production keeps 80/443; a laptop may use 8080/8443. */
+    ports: z.strictObject({ http: port.default(80), https: port.default(443) }).prefault({}),
+    tls: ProxyTls.default({ mode: "selfsigned" }),
+    /** client_max_body_size for routes that set no maxBodySize. */
+    clientMaxBodySize: bodySize.default("10m"),
+});
+
 /** Every plain (non-secret) `hostplane:*` key. Secret keys are free-form; see validate.ts. */
 export const StackConfig = z.strictObject({
     /** Prefix of every Docker name on the host: containers, networks, volumes. */
     prefix: name("a prefix").default("hostplane"),
     host: Host,
     defaults: Defaults.prefault({}),
+    /** The nginx reverse proxy; optional, defaults to self-signed TLS on 80/443. */
+    proxy: Proxy.prefault({}),
+    /** The monitoring stack (config/monitoring.ts); optional, everything on by default. */
+    monitoring: Monitoring.prefault({}),
     environments: z.record(name("an environment"), Environment).refine((e) => Object.keys(e).length > 0, {
         error: "expected at least one environment",
     }),
@@ -164,4 +288,6 @@ export type StackConfigParsed = z.output<typeof StackConfig>;
 export type AppConfig = z.output<typeof App>;
 export type EnvironmentConfig = z.output<typeof Environment>;
 export type HostConfig = z.output<typeof Host>;
+export type DataServiceConfig = z.output<typeof DataService>;
+export type ProxyConfig = z.output<typeof Proxy>;
 export type SecretSourceConfig = z.output<typeof SecretSource>;

@@ -3,8 +3,10 @@
 import { z } from "zod";
 import { ConfigError, ConfigIssue, formatPath } from "./errors";
 import { buildModel, PlatformModel } from "./model";
+import { buildServices, connectionsFor } from "./services";
 import { StackConfig, StackConfigParsed } from "./schema";
 import { durationToSeconds } from "./units";
+import { monitoringIssues } from "./monitoring";
 
 export const NAMESPACE = "hostplane";
 
@@ -51,6 +53,7 @@ export function loadPlatformModel(source: ConfigSource): PlatformModel {
         throw new ConfigError(issues, source.description);
     }
     issues.push(...semanticIssues(parsed.data, secrets, source.stack));
+    issues.push(...monitoringIssues(parsed.data.monitoring, secrets, source.stack, NAMESPACE));
     if (issues.length > 0) throw new ConfigError(issues, source.description);
     return buildModel(parsed.data, source.project, source.stack);
 }
@@ -113,17 +116,29 @@ function semanticIssues(cfg: StackConfigParsed, secretKeys: Set<string>, stack: 
 
     for (const [envName, env] of Object.entries(cfg.environments)) {
         const appNames = Object.keys(env.apps);
+        const serviceNames = Object.keys(env.services);
+        const known = [...appNames, ...serviceNames];
+        for (const n of serviceNames)
+            if (appNames.includes(n))
+                issues.push({ key: key(["environments", envName, "services", n]), message: `'${n}' is both an app and a data service; expected distinct names` });
+        const services = buildServices(cfg.prefix, envName, env);
         for (const [appName, app] of Object.entries(env.apps)) {
             const at = (...p: PropertyKey[]) => key(["environments", envName, "apps", appName, ...p]);
 
             app.dependsOn.forEach((dep, i) => {
                 if (dep === appName) issues.push({ key: at("dependsOn", i), message: `'${appName}' depends on itself` });
-                else if (!appNames.includes(dep))
+                else if (!known.includes(dep))
                     issues.push({
                         key: at("dependsOn", i),
-                        message: `unknown service '${dep}'; expected one of the apps of environment '${envName}': ${appNames.filter((n) => n !== appName).join(", ") || "(none)"}`,
+                        message: `unknown service '${dep}'; expected one of the apps or data services of environment '${envName}': ${known.filter((n) => n !== appName).join(", ") || "(none)"}`,
                     });
             });
+
+            // Connection settings injected from data services must not collide with the app's own.
+            const conn = connectionsFor(appName, services);
+            for (const v of [...Object.keys(conn.env), ...conn.secrets.map((c) => c.name)])
+                if (v in app.env || v in app.secrets)
+                    issues.push({ key: at(v in app.env ? "env" : "secrets", v), message: `is set by the data service this app depends on; remove it here` });
 
             const hc = app.healthcheck;
             if ((hc.path === undefined) === (hc.command === undefined))
@@ -169,9 +184,41 @@ function semanticIssues(cfg: StackConfigParsed, secretKeys: Set<string>, stack: 
             }
         }
 
+        for (const svc of services) {
+            const at = (...p: PropertyKey[]) => key(["environments", envName, "services", svc.name, ...p]);
+            if (svc.hostPort !== undefined) {
+                const prev = portOwners.get(svc.hostPort);
+                if (svc.hostPort > 65535) issues.push({ key: at("hostPort"), message: `hostPort + servicePortOffset ${env.servicePortOffset} = ${svc.hostPort}; expected at most 65535` });
+                else if (prev) issues.push({ key: at("hostPort"), message: `host port ${svc.hostPort} (with servicePortOffset ${env.servicePortOffset}) collides with ${prev}` });
+                else portOwners.set(svc.hostPort, `${envName}/${svc.name}`);
+            }
+            if (svc.settings.type === "postgres" && svc.settings.backup.s3)
+                for (const k of ["accessKeyId", "secretAccessKey"] as const) {
+                    const name = svc.settings.backup.s3[k];
+                    if (!secretKeys.has(name))
+                        issues.push({ key: at("backup", "s3", k), message: `missing secret ${NAMESPACE}:${name}; set it with 'pulumi config set --secret ${NAMESPACE}:${name} <value> --stack ${stack}'` });
+                }
+        }
+
         const cycle = findCycle(env.apps);
         if (cycle) issues.push({ key: key(["environments", envName, "apps"]), message: `dependency cycle ${cycle.join(" -> ")}; expected dependsOn to form layers without cycles` });
     }
+
+    if (cfg.proxy.tls.mode === "provided")
+        for (const k of ["certificate", "privateKey"] as const) {
+            const name = cfg.proxy.tls[k];
+            if (!secretKeys.has(name))
+                issues.push({
+                    key: key(["proxy", "tls", k]),
+                    message: `missing secret ${NAMESPACE}:${name}; set it with 'pulumi config set --secret ${NAMESPACE}:${name} < file.pem --stack ${stack}'`,
+                });
+        }
+    for (const which of ["http", "https"] as const) {
+        const owner = portOwners.get(cfg.proxy.ports[which]);
+        if (owner) issues.push({ key: key(["proxy", "ports", which]), message: `host port ${cfg.proxy.ports[which]} is also the host port of ${owner}; expected ports the apps do not use` });
+    }
+    if (cfg.proxy.ports.http === cfg.proxy.ports.https)
+        issues.push({ key: key(["proxy", "ports"]), message: `http and https are both ${cfg.proxy.ports.http}; expected two different ports` });
 
     if (cfg.host.provider === "ssh" && !secretKeys.has("sshPrivateKey"))
         issues.push({

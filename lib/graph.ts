@@ -45,6 +45,7 @@ function mockState(type: string, name: string, inputs: any, secretValues: string
             const value = `mockpw${h.slice(0, 26)}`;
             secretValues.push(value);
             state.result = value;
+            state.bcryptHash = `$2a$10$${h.slice(0, 53)}`;
             break;
         }
         case "random:index/randomId:RandomId":

@@ -3,22 +3,16 @@
 // components deliver the very same strings, so what a reviewer reads is what the host gets.
 import { createHash } from "crypto";
 import type { PlatformModel } from "../config/model";
+import { HOST_ROOT, HostFile } from "./files";
+import { renderNginx } from "./nginx";
+import { renderPostgresFiles } from "./postgres";
 
-/** Root of hostplane's files on the host. */
-export const HOST_ROOT = "/opt/hostplane";
-
-export interface HostFile {
-    /** Absolute path on the host. */
-    path: string;
-    content: string;
-    /** Unix permission bits. */
-    mode: number;
-}
+export { HOST_ROOT, HostFile };
 
 export type Renderer = (model: PlatformModel) => HostFile[];
 
 /** Each concern (proxy, monitoring, data services, host bootstrap) adds its renderer here. */
-const RENDERERS: Renderer[] = [];
+const RENDERERS: Renderer[] = [(model) => renderNginx(model), renderPostgresFiles];
 
 export function renderHostFiles(model: PlatformModel): HostFile[] {
     const files = RENDERERS.flatMap((r) => r(model));
@@ -39,6 +33,7 @@ function manifest(model: PlatformModel, files: HostFile[]): HostFile {
             name: e.name,
             kind: e.kind,
             domain: e.domain,
+            services: e.services.map((s) => ({ name: s.name, type: s.type, image: s.image, alias: s.alias, volume: s.volumeName, protected: s.protect, usedBy: s.consumers })),
             apps: e.apps.map((a) => ({
                 name: a.name,
                 image: a.image,

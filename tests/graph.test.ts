@@ -7,6 +7,9 @@ import { baseConfig, sourceOf, STACKS, stackGraph } from "./fixtures";
 const CONTAINER = "docker:index/container:Container";
 const NETWORK = "docker:index/network:Network";
 const byType = (g: Graph, t: string) => g.resources.filter((r) => r.type === t);
+/** App containers (the proxy and certbot are covered in proxy.test.ts). */
+const appContainers = (g: Graph) =>
+    byType(g, CONTAINER).filter((c) => ((c.inputs as any).labels ?? []).some((l: any) => l.label === "hostplane.kind" && l.value === "app"));
 const named = (g: Graph, n: string) => {
     const r = g.resources.find((x) => x.name === n);
     assert.ok(r, `no resource named ${n}; have ${g.resources.map((x) => x.name).join(", ")}`);
@@ -38,7 +41,7 @@ for (const stack of STACKS) {
 
         it("gives every app one container with a health check, limits, restart policy and log rotation", () => {
             const apps = g.model.environments.flatMap((e) => e.apps);
-            const containers = byType(g, CONTAINER);
+            const containers = appContainers(g);
             assert.strictEqual(containers.length, apps.length);
             for (const c of containers) {
                 const i = c.inputs as any;
@@ -95,7 +98,7 @@ for (const stack of STACKS) {
         });
 
         it("names containers per revision; only apps holding a host port are replaced stop-then-start", () => {
-            for (const c of byType(g, CONTAINER)) {
+            for (const c of appContainers(g)) {
                 assert.match(String(c.inputs.name), /-[0-9a-f]{8}$/);
                 const holdsPort = ((c.inputs as any).ports ?? []).length > 0;
                 assert.strictEqual(c.options.deleteBeforeReplace, holdsPort, c.name);

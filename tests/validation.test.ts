@@ -22,7 +22,33 @@ const CASES: Case[] = [
         name: "unknown top-level key",
         mutate: () => {},
         extra: { colour: "blue" },
-        expect: [{ key: "hostplane:colour", message: "unknown key; expected one of prefix, host, defaults, environments, or a secret set with 'pulumi config set --secret hostplane:colour'" }],
+        expect: [{ key: "hostplane:colour", message: "unknown key; expected one of prefix, host, defaults, proxy, environments, or a secret set with 'pulumi config set --secret hostplane:colour'" }],
+    },
+    {
+        name: "proxy: letsencrypt without an e-mail",
+        mutate: (c) => (c.proxy = { tls: { mode: "letsencrypt" } }),
+        expect: [{ key: "hostplane:proxy.tls.email", message: "is required; expected string" }],
+    },
+    {
+        name: "proxy: unknown TLS mode",
+        mutate: (c) => (c.proxy = { tls: { mode: "acme" } }),
+        expect: [{ key: "hostplane:proxy.tls.mode", message: "got \"acme\"; expected tls.mode to be one of selfsigned, provided, letsencrypt" }],
+    },
+    {
+        name: "proxy: provided certificate whose secret is not set",
+        mutate: (c) => (c.proxy = { tls: { mode: "provided", certificate: "tlsCert", privateKey: "tlsKey" } }),
+        secrets: ["stripeApiKey", "tlsCert"],
+        expect: [{ key: "hostplane:proxy.tls.privateKey", message: "missing secret hostplane:tlsKey; set it with 'pulumi config set --secret hostplane:tlsKey < file.pem --stack test'" }],
+    },
+    {
+        name: "proxy port taken by an app's host port",
+        mutate: (c) => (c.proxy = { ports: { http: 8011, https: 8443 } }),
+        expect: [{ key: "hostplane:proxy.ports.http", message: "host port 8011 is also the host port of staging/api; expected ports the apps do not use" }],
+    },
+    {
+        name: "route body size written 10MB",
+        mutate: (c) => (c.environments.production.apps.api.routes = [{ path: "/api", maxBodySize: "10MB" }]),
+        expect: [{ key: `${P}.api.routes[0].maxBodySize`, message: 'got "10MB"; expected an nginx size like 10m, 512k or 1g' }],
     },
     {
         name: "unknown app key",
@@ -32,7 +58,7 @@ const CASES: Case[] = [
     {
         name: "unknown environment key",
         mutate: (c) => (c.environments.staging.network = "x"),
-        expect: [{ key: "hostplane:environments.staging", message: "unknown key 'network'; expected only kind, domain, portOffset, apps" }],
+        expect: [{ key: "hostplane:environments.staging", message: "unknown key 'network'; expected only kind, domain, portOffset, servicePortOffset, apps, services, allowDataDestroy" }],
     },
     {
         name: "memory written 2GB",
@@ -67,7 +93,7 @@ const CASES: Case[] = [
     {
         name: "depends on an unknown service",
         mutate: (c) => (c.environments.production.apps.web.dependsOn = ["api", "wroker"]),
-        expect: [{ key: `${P}.web.dependsOn[1]`, message: "unknown service 'wroker'; expected one of the apps of environment 'production': api, worker" }],
+        expect: [{ key: `${P}.web.dependsOn[1]`, message: "unknown service 'wroker'; expected one of the apps or data services of environment 'production': api, worker" }],
     },
     {
         name: "depends on itself",
@@ -126,7 +152,7 @@ const CASES: Case[] = [
         secrets: [],
         extra: { stripeApiKey: "sk_live_123" },
         expect: [
-            { key: "hostplane:stripeApiKey", message: "unknown key; expected one of prefix, host, defaults, environments, or a secret set with 'pulumi config set --secret hostplane:stripeApiKey'" },
+            { key: "hostplane:stripeApiKey", message: "unknown key; expected one of prefix, host, defaults, proxy, environments, or a secret set with 'pulumi config set --secret hostplane:stripeApiKey'" },
             { key: `${P}.api.secrets.STRIPE_API_KEY`, message: "missing secret hostplane:stripeApiKey; set it with 'pulumi config set --secret hostplane:stripeApiKey <value> --stack test'" },
         ],
     },

@@ -1,0 +1,39 @@
+// DataServices: every data service of one environment, before any app that names it.
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { EnvironmentModel, PlatformModel } from "../../config/model";
+import type { Credential } from "../../config/services";
+import { Postgres } from "./postgres";
+import { SimpleDataService } from "./presets";
+
+export interface DataServicesArgs {
+    model: PlatformModel;
+    environment: EnvironmentModel;
+    provider: docker.Provider;
+    network: docker.Network;
+    dockerHost: string;
+}
+
+export class DataServices extends pulumi.ComponentResource {
+    readonly services: Record<string, Postgres | SimpleDataService> = {};
+
+    constructor(name: string, args: DataServicesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hostplane:data:DataServices", name, {}, opts);
+        for (const s of args.environment.services) {
+            const a = { model: args.model, service: s, provider: args.provider, network: args.network, dockerHost: args.dockerHost, dependsOn: [args.network] };
+            this.services[s.name] = s.type === "postgres" ? new Postgres(`${s.containerBaseName}-service`, a, { parent: this }) : new SimpleDataService(`${s.containerBaseName}-service`, a, { parent: this });
+        }
+        this.registerOutputs({});
+    }
+
+    /** What an app that depends on the service waits for. */
+    ready(service: string): pulumi.Resource[] {
+        return this.services[service].ready;
+    }
+
+    credential(service: string, kind: Credential, app: string): pulumi.Output<string> {
+        const svc = this.services[service];
+        if (svc instanceof Postgres) return svc.databaseUrl(app);
+        return svc.credential(kind);
+    }
+}

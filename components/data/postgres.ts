@@ -1,0 +1,151 @@
+// PostgreSQL: the server, one role + database per app that depends on it (created idempotently,
+// apps never get the superuser), PgBouncer in front, and a backup sidecar that dumps on a
+// schedule, verifies each dump, prunes by retention and publishes backup-age metrics.
+import * as fs from "fs";
+import * as path from "path";
+import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { DataServiceModel, PlatformModel } from "../../config/model";
+import { pgbouncerEnabled, pgIdentifier } from "../../config/services";
+import { NAMESPACE } from "../../config/validate";
+import { PGBOUNCER_PORT, renderPgbouncerIni, renderPgbouncerUserlist, renderRolesSql } from "../../render/postgres";
+import { dataVolume, serviceContainer } from "./container";
+
+const SCRIPTS = path.resolve(__dirname, "../../scripts/postgres");
+/** uid of the postgres user in the official (Debian-based) image: it reads the secret files. */
+const POSTGRES_UID = "999";
+
+export interface PostgresArgs {
+    model: PlatformModel;
+    service: DataServiceModel;
+    provider: docker.Provider;
+    network: docker.Network;
+    dockerHost: string;
+    dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+export class Postgres extends pulumi.ComponentResource {
+    readonly server: docker.Container;
+    readonly pgbouncer?: docker.Container;
+    readonly backup: docker.Container;
+    readonly roles: command.local.Command;
+    private readonly passwords: Record<string, pulumi.Output<string>> = {};
+    private readonly host: string;
+    private readonly port: number;
+
+    constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hostplane:data:Postgres", name, {}, opts);
+        const { model, service: s } = args;
+        if (s.settings.type !== "postgres") throw new Error(`${s.name} is not a postgres service`);
+        const settings = s.settings;
+        const base = s.containerBaseName;
+
+        const superuser = new random.RandomPassword(`${base}-superuser`, { length: 32, special: false }, { parent: this }).result;
+        for (const app of s.consumers)
+            this.passwords[app] = new random.RandomPassword(`${base}-${app}-password`, { length: 32, special: false }, { parent: this }).result;
+
+        const data = dataVolume(this, model, s, args.provider, args.dependsOn);
+        this.server = serviceContainer(this, {
+            ...args,
+            env: ["POSTGRES_USER=postgres", "POSTGRES_DB=postgres", "POSTGRES_PASSWORD_FILE=/run/secrets/POSTGRES_PASSWORD", "POSTGRES_INITDB_ARGS=--auth-host=scram-sha-256"],
+            uploads: [{ file: "/run/secrets/POSTGRES_PASSWORD", content: superuser, permissions: "0400", owner: POSTGRES_UID, group: POSTGRES_UID }],
+            mounts: [{ volume: data, target: s.dataPath }],
+            dependsOn: [...args.dependsOn, data],
+        });
+
+        // Roles and databases: SQL with passwords goes to psql on stdin, never onto a command line.
+        const users = s.consumers.map((app) => ({ app, password: this.passwords[app] }));
+        const sql = pulumi.all(users.map((u) => u.password)).apply((pws) => renderRolesSql(users.map((u, i) => ({ app: u.app, password: pws[i] }))));
+        this.roles = new command.local.Command(
+            `${base}-roles`,
+            {
+                create: pulumi.interpolate`docker exec -i ${this.server.name} psql -X -q -U postgres -d postgres -v ON_ERROR_STOP=1`,
+                stdin: pulumi.secret(sql),
+                environment: { DOCKER_HOST: args.dockerHost },
+                triggers: [this.server.id, pulumi.secret(sql)],
+            },
+            { parent: this, dependsOn: [this.server] },
+        );
+
+        this.host = s.alias;
+        this.port = s.port;
+        if (pgbouncerEnabled(s)) {
+            const userlist = pulumi.all(users.map((u) => u.password)).apply((pws) => renderPgbouncerUserlist(users.map((u, i) => ({ app: u.app, password: pws[i] }))));
+            this.pgbouncer = serviceContainer(this, {
+                ...args,
+                role: "pgbouncer",
+                image: settings.pgbouncer.image ?? "edoburu/pgbouncer:v1.23.1-p2",
+                port: PGBOUNCER_PORT,
+                uploads: [
+                    { file: "/etc/pgbouncer/pgbouncer.ini", content: renderPgbouncerIni(s), permissions: "0444" },
+                    { file: "/etc/pgbouncer/userlist.txt", content: pulumi.secret(userlist), permissions: "0400", owner: settings.pgbouncer.uid, group: settings.pgbouncer.uid },
+                ],
+                health: { ...s.health, test: ["CMD-SHELL", `pg_isready -h 127.0.0.1 -p ${PGBOUNCER_PORT} -d pgbouncer >/dev/null 2>&1 || nc -z 127.0.0.1 ${PGBOUNCER_PORT}`], startPeriod: "20s" },
+                cpus: 0.5,
+                memoryMb: 128,
+                dependsOn: [this.roles],
+            });
+            this.host = `${s.alias}-pgbouncer`;
+            this.port = PGBOUNCER_PORT;
+        }
+
+        this.backup = backupSidecar(this, args, superuser);
+        this.registerOutputs({ host: this.host, port: this.port });
+    }
+
+    /** postgresql://app:password@host:port/app — through PgBouncer when it is on. A secret. */
+    databaseUrl(app: string): pulumi.Output<string> {
+        const pw = this.passwords[app];
+        if (!pw) throw new Error(`app ${app} does not depend on this database`);
+        const db = pgIdentifier(app);
+        return pulumi.secret(pulumi.interpolate`postgresql://${db}:${pw}@${this.host}:${this.port}/${db}`);
+    }
+
+    /** Everything the app's database needs before the app (or its migration) may start. */
+    get ready(): pulumi.Resource[] {
+        return [this.server, this.roles, ...(this.pgbouncer ? [this.pgbouncer] : [])];
+    }
+}
+
+function backupSidecar(parent: Postgres, args: PostgresArgs, superuser: pulumi.Output<string>): docker.Container {
+    const { model, service: s } = args;
+    if (s.settings.type !== "postgres") throw new Error("unreachable");
+    const b = s.settings.backup;
+    const backups = dataVolume(parent, model, s, args.provider, args.dependsOn, "backups");
+    const s3 = b.s3;
+    const cfg = new pulumi.Config(NAMESPACE);
+    const env: pulumi.Input<string>[] = [
+        `PGHOST=${s.alias}`,
+        `PGPORT=${s.port}`,
+        "PGUSER=postgres",
+        "PGPASSFILE=/run/secrets/pgpass",
+        "BACKUP_DIR=/backups",
+        `HOURLY_KEEP_DAYS=${b.hourlyKeepDays}`,
+        `WEEKLY_KEEP_DAYS=${b.weeklyKeepDays}`,
+    ];
+    if (s3) {
+        env.push(`S3_ENDPOINT=${s3.endpoint}`, `S3_BUCKET=${s3.bucket}`);
+        env.push(pulumi.interpolate`AWS_ACCESS_KEY_ID=${cfg.requireSecret(s3.accessKeyId)}`);
+        env.push(pulumi.interpolate`AWS_SECRET_ACCESS_KEY=${cfg.requireSecret(s3.secretAccessKey)}`);
+    }
+    return serviceContainer(parent, {
+        ...args,
+        role: "backup",
+        // The server's own image: pg_dump always matches the server version.
+        entrypoints: ["bash", "/usr/local/bin/pg-backup.sh"],
+        command: ["loop"],
+        env,
+        uploads: [
+            { file: "/usr/local/bin/pg-backup.sh", content: fs.readFileSync(path.join(SCRIPTS, "pg-backup.sh"), "utf8"), executable: true },
+            { file: "/usr/local/bin/pg-restore.sh", content: fs.readFileSync(path.join(SCRIPTS, "pg-restore.sh"), "utf8"), executable: true },
+            { file: "/run/secrets/pgpass", content: pulumi.interpolate`${s.alias}:${s.port}:*:postgres:${superuser}\n`, permissions: "0400" },
+        ],
+        mounts: [{ volume: backups, target: "/backups" }],
+        health: { ...s.health, test: ["CMD", "test", "-f", "/backups/metrics/hostplane_backup.prom"], startPeriod: "10s" },
+        cpus: 0.5,
+        memoryMb: 256,
+        dependsOn: [parent.server, backups],
+    });
+}

@@ -1,0 +1,158 @@
+// Redis, RabbitMQ, Kafka, MongoDB and MinIO: one container each (Kafka may add ZooKeeper), a data
+// volume, generated credentials delivered as files where the image reads files, and the
+// connection strings apps get. Per-app users exist only for PostgreSQL; these share one login.
+import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { DataServiceModel, PlatformModel } from "../../config/model";
+import type { Credential } from "../../config/services";
+import { dataVolume, serviceContainer } from "./container";
+
+export interface PresetArgs {
+    model: PlatformModel;
+    service: DataServiceModel;
+    provider: docker.Provider;
+    network: docker.Network;
+    dockerHost: string;
+    dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/** uid the official redis, mongo and postgres images drop to: their secret files belong to it. */
+const IMAGE_UID = "999";
+
+export class SimpleDataService extends pulumi.ComponentResource {
+    readonly container: docker.Container;
+    readonly ready: pulumi.Resource[];
+    private readonly credentials: Partial<Record<Credential, pulumi.Output<string>>> = {};
+
+    constructor(name: string, args: PresetArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(`hostplane:data:${args.service.type[0].toUpperCase()}${args.service.type.slice(1)}`, name, {}, opts);
+        const { model, service: s } = args;
+        const base = s.containerBaseName;
+        const password = () => new random.RandomPassword(`${base}-password`, { length: 32, special: false }, { parent: this }).result;
+        const data = dataVolume(this, model, s, args.provider, args.dependsOn);
+        const common = { ...args, mounts: [{ volume: data, target: s.dataPath }], dependsOn: [...args.dependsOn, data] };
+        const extra: pulumi.Resource[] = [];
+
+        switch (s.settings.type) {
+            case "redis": {
+                const pw = password();
+                const maxmemory = Math.floor(s.memoryMb * 0.8); // leave room for fork-on-save and buffers
+                const conf = pulumi.interpolate`# rendered by hostplane
+requirepass ${pw}
+appendonly ${s.settings.appendonly ? "yes" : "no"}
+appendfsync everysec
+maxmemory ${maxmemory}mb
+maxmemory-policy ${s.settings.maxmemoryPolicy}
+dir /data
+protected-mode no
+`;
+                this.container = serviceContainer(this, {
+                    ...common,
+                    command: ["redis-server", "/usr/local/etc/redis/redis.conf"],
+                    uploads: [
+                        { file: "/usr/local/etc/redis/redis.conf", content: pulumi.secret(conf), permissions: "0400", owner: IMAGE_UID, group: IMAGE_UID },
+                        { file: "/run/secrets/REDIS_PASSWORD", content: pw, permissions: "0400" },
+                    ],
+                });
+                this.credentials.url = pulumi.interpolate`redis://:${pw}@${s.alias}:${s.port}/0`;
+                break;
+            }
+            case "rabbitmq": {
+                const pw = password();
+                this.container = serviceContainer(this, {
+                    ...common,
+                    // The image reads no *_FILE variables: the value sits in the container env (still a Pulumi secret).
+                    env: ["RABBITMQ_DEFAULT_USER=hostplane", pulumi.interpolate`RABBITMQ_DEFAULT_PASS=${pw}`],
+                });
+                this.credentials.url = pulumi.interpolate`amqp://hostplane:${pw}@${s.alias}:${s.port}/%2f`;
+                break;
+            }
+            case "kafka": {
+                let env: string[];
+                if (s.settings.zookeeper) {
+                    const zk = serviceContainer(this, {
+                        ...args,
+                        role: "zookeeper",
+                        image: "zookeeper:3.9.2",
+                        port: 2181,
+                        env: ["ZOO_4LW_COMMANDS_WHITELIST=ruok"],
+                        health: { ...s.health, test: ["CMD-SHELL", "echo ruok | nc -w 2 127.0.0.1 2181 | grep -q imok"] },
+                        cpus: 0.5,
+                        memoryMb: 512,
+                    });
+                    extra.push(zk);
+                    common.dependsOn.push(zk);
+                    env = [`KAFKA_BROKER_ID=1`, `KAFKA_ZOOKEEPER_CONNECT=${s.alias}-zookeeper:2181`, "KAFKA_LISTENERS=PLAINTEXT://:9092", `KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://${s.alias}:9092`];
+                } else {
+                    // KRaft: one process is both broker and controller.
+                    env = [
+                        "KAFKA_NODE_ID=1",
+                        "KAFKA_PROCESS_ROLES=broker,controller",
+                        "KAFKA_LISTENERS=PLAINTEXT://:9092,CONTROLLER://:9093",
+                        `KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://${s.alias}:9092`,
+                        "KAFKA_CONTROLLER_LISTENER_NAMES=CONTROLLER",
+                        "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                        "KAFKA_CONTROLLER_QUORUM_VOTERS=1@127.0.0.1:9093",
+                    ];
+                }
+                env.push(
+                    "KAFKA_LOG_DIRS=/var/lib/kafka/data",
+                    "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR=1",
+                    "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR=1",
+                    "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR=1",
+                    `KAFKA_HEAP_OPTS=-Xmx${Math.floor(s.memoryMb / 2)}m -Xms${Math.floor(s.memoryMb / 4)}m`,
+                );
+                this.container = serviceContainer(this, { ...common, env });
+                break;
+            }
+            case "mongodb": {
+                const pw = password();
+                this.container = serviceContainer(this, {
+                    ...common,
+                    env: ["MONGO_INITDB_ROOT_USERNAME=root", "MONGO_INITDB_ROOT_PASSWORD_FILE=/run/secrets/MONGO_ROOT_PASSWORD"],
+                    uploads: [{ file: "/run/secrets/MONGO_ROOT_PASSWORD", content: pw, permissions: "0400", owner: IMAGE_UID, group: IMAGE_UID }],
+                });
+                this.credentials.uri = pulumi.interpolate`mongodb://root:${pw}@${s.alias}:${s.port}/?authSource=admin`;
+                break;
+            }
+            case "minio": {
+                const user = new random.RandomPassword(`${base}-access-key`, { length: 20, special: false, lower: false }, { parent: this }).result;
+                const pw = password();
+                this.container = serviceContainer(this, {
+                    ...common,
+                    command: ["server", "/data", "--console-address", ":9001"],
+                    env: [pulumi.interpolate`MINIO_ROOT_USER=${user}`, pulumi.interpolate`MINIO_ROOT_PASSWORD=${pw}`],
+                });
+                this.credentials.accessKeyId = user;
+                this.credentials.secretAccessKey = pw;
+                if (s.settings.buckets.length) {
+                    const mb = s.settings.buckets.map((b) => `mc mb --ignore-existing local/${b}`).join(" && ");
+                    extra.push(
+                        new command.local.Command(
+                            `${base}-buckets`,
+                            {
+                                create: pulumi.interpolate`docker exec ${this.container.name} sh -c 'mc alias set local http://127.0.0.1:9000 "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null && ${mb}'`,
+                                environment: { DOCKER_HOST: args.dockerHost },
+                                triggers: [this.container.id, ...s.settings.buckets],
+                            },
+                            { parent: this, dependsOn: [this.container] },
+                        ),
+                    );
+                }
+                break;
+            }
+            default:
+                throw new Error(`no preset component for ${s.settings.type}`);
+        }
+        this.ready = [this.container, ...extra];
+        this.registerOutputs({ alias: s.alias });
+    }
+
+    credential(kind: Credential): pulumi.Output<string> {
+        const c = this.credentials[kind];
+        if (!c) throw new Error(`${this.constructor.name} has no ${kind}`);
+        return pulumi.secret(c);
+    }
+}

@@ -1,0 +1,262 @@
+// Proxy: the nginx reverse proxy, the only container that publishes ports (80/443 on 0.0.0.0).
+//
+// Its config never reaches it through container `uploads` (a changed upload replaces the
+// container, and a container publishing ports cannot be replaced without downtime; see
+// notes/docker-provider.md). Instead:
+//   1. certs:  certificates into a volume, generated once per host if missing (self-signed, or a
+//              self-signed placeholder until certbot has run), or written from Pulumi secrets;
+//   2. config: the rendered files go to a candidate directory on the host, are checked with
+//              `nginx -t` in a throwaway container (no network: upstreams resolve at run time), and
+//              only then copied into the live directory the proxy mounts. A bad config fails
+//              `pulumi up` with nginx's message and the proxy keeps serving the old one;
+//   3. reload: `nginx -t && nginx -s reload` inside the running proxy, triggered by the config
+//              hash, after every app the proxy routes to.
+// The container itself is replaced only when its image (or ports/networks) changes.
+import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { PlatformModel } from "../config/model";
+import { NAMESPACE } from "../config/validate";
+import { HOST_ROOT, HostFile, sha256 } from "../render";
+import { CONTAINER_ACME_WEBROOT, CONTAINER_AUTH_DIR, CONTAINER_CERT_DIR, CONTAINER_CONF_DIR, htpasswdFile, PROXY_HOST_DIR } from "../render/nginx";
+import { labelsFor } from "./labels";
+
+export interface ProxyArgs {
+    model: PlatformModel;
+    provider: docker.Provider;
+    /** DOCKER_HOST for the docker CLI steps. */
+    dockerHost: string;
+    /** Environment networks by environment name; the proxy joins only those it routes to. */
+    networks: Record<string, docker.Network>;
+    /** The apps the proxy routes to: the reload waits for them. */
+    apps: pulumi.Resource[];
+    /** The rendered nginx files (renderNginx), exactly what `npm run render` shows. */
+    files: HostFile[];
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const CANDIDATE_DIR = `${HOST_ROOT}/proxy.next`;
+
+export class Proxy extends pulumi.ComponentResource {
+    readonly container: docker.Container;
+    readonly reload: command.local.Command;
+    /** sha256 of the rendered config: what triggers a reload. */
+    readonly configHash: string;
+    /** Credentials of basic-auth routes, by app alias: for the operator (`pulumi stack output --show-secrets`). */
+    readonly basicAuth: Record<string, { user: string; password: pulumi.Output<string> }> = {};
+
+    constructor(name: string, args: ProxyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hostplane:proxy:Proxy", name, {}, opts);
+        const { model } = args;
+        const proxy = model.proxy;
+        const base = `${model.prefix}-proxy`;
+        const image = proxy.image;
+        const env = { DOCKER_HOST: args.dockerHost };
+        const dockerOpts = { parent: this, provider: args.provider };
+
+        const certs = new docker.Volume(`${base}-certs`, { name: `${base}-certs`, labels: labelsFor(model, { service: "proxy" }) }, dockerOpts);
+        const acme =
+            proxy.tls.mode === "letsencrypt"
+                ? new docker.Volume(`${base}-acme`, { name: `${base}-acme`, labels: labelsFor(model, { service: "proxy" }) }, dockerOpts)
+                : undefined;
+        const certMount = (readOnly: boolean) => `-v ${base}-certs:${CONTAINER_CERT_DIR}${readOnly ? ":ro" : ""}`;
+
+        // 1. Certificates. openssl runs on the machine running Pulumi (no network, nothing to pull),
+        // and the result is streamed into the volume with the proxy image's own tar.
+        const certScript = [
+            "set -euo pipefail",
+            `tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT`,
+            ...proxy.hosts.map((host) => {
+                const fill =
+                    proxy.tls.mode === "provided"
+                        ? `printf '%s\\n' "$TLS_CERTIFICATE" > "$tmp/${host}/fullchain.pem"; printf '%s\\n' "$TLS_PRIVATE_KEY" > "$tmp/${host}/privkey.pem"`
+                        : `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 -subj /CN=${host} -addext subjectAltName=DNS:${host} -keyout "$tmp/${host}/privkey.pem" -out "$tmp/${host}/fullchain.pem" 2>/dev/null`;
+                // Provided certificates are always rewritten; generated ones only when missing, so
+                // certbot's real certificate is never overwritten by a placeholder.
+                const missing = proxy.tls.mode === "provided" ? "true" : `! docker run --rm ${certMount(true)} --entrypoint test ${image} -s ${CONTAINER_CERT_DIR}/${host}/fullchain.pem`;
+                return `if ${missing}; then mkdir -p "$tmp/${host}"; ${fill}; chmod 600 "$tmp/${host}/privkey.pem"; fi`;
+            }),
+            `if [ -n "$(ls -A "$tmp")" ]; then tar -C "$tmp" -c . | docker run --rm -i ${certMount(false)} --entrypoint tar ${image} -x -C ${CONTAINER_CERT_DIR}; fi`,
+        ].join("\n");
+        const cfg = new pulumi.Config(NAMESPACE);
+        const tlsEnv =
+            proxy.tls.mode === "provided"
+                ? pulumi
+                      .all([cfg.requireSecret(proxy.tls.certificate), cfg.requireSecret(proxy.tls.privateKey)])
+                      .apply(([c, k]) => ({ ...env, TLS_CERTIFICATE: c, TLS_PRIVATE_KEY: k }))
+                : pulumi.output(env);
+        const certsStep = new command.local.Command(
+            `${base}-certs-bootstrap`,
+            {
+                create: certScript,
+                interpreter: ["/bin/bash", "-c"],
+                environment: tlsEnv,
+                // A rotated provided certificate changes the (secret) digest and rewrites the files.
+                triggers: [sha256(JSON.stringify({ hosts: proxy.hosts, tls: proxy.tls })), certs.name, tlsEnv.apply((e) => sha256(JSON.stringify(e)))],
+                logging: "stderr",
+            },
+            { parent: this, dependsOn: [certs] },
+        );
+
+        // 2. Config: write the candidate, check it with nginx -t, then make it live.
+        this.configHash = sha256(JSON.stringify(args.files));
+        const writer = args.files
+            .map((f) => {
+                const rel = f.path.slice(PROXY_HOST_DIR.length + 1);
+                const b64 = Buffer.from(f.content).toString("base64");
+                return `mkdir -p "$(dirname ${rel})"; echo ${b64} | base64 -d > ${rel}; chmod ${f.mode.toString(8)} ${rel}`;
+            })
+            .join("\n");
+        const acmeMount = acme ? ` -v ${base}-acme:${CONTAINER_ACME_WEBROOT}:ro` : "";
+        const candidate = `set -e; cd ${CONTAINER_CONF_DIR}; find . -mindepth 1 -delete\n${writer}\nnginx -t -q -c ${CONTAINER_CONF_DIR}/nginx.conf`;
+        // The live directory is cleared and refilled, never replaced: the proxy's bind mount holds its inode.
+        const promote = `set -e; mkdir -p /hp/proxy; find /hp/proxy -mindepth 1 -delete; cp -a /hp/proxy.next/. /hp/proxy/`;
+        const configStep = new command.local.Command(
+            `${base}-config`,
+            {
+                create: [
+                    "set -euo pipefail",
+                    `docker run --rm -i --network none -v ${CANDIDATE_DIR}:${CONTAINER_CONF_DIR} ${certMount(true)}${acmeMount} --entrypoint sh ${image} -s <<'HOSTPLANE_EOF'\n${candidate}\nHOSTPLANE_EOF`,
+                    `docker run --rm -v ${HOST_ROOT}:/hp --entrypoint sh ${image} -c ${quote(promote)}`,
+                ].join("\n"),
+                interpreter: ["/bin/bash", "-c"],
+                environment: env,
+                triggers: [this.configHash, image],
+                logging: "stdoutAndStderr",
+            },
+            { parent: this, dependsOn: [certsStep] },
+        );
+
+        // Basic auth for admin routes: one generated password per app, as a bcrypt htpasswd in a volume.
+        const auth = new docker.Volume(`${base}-htpasswd`, { name: `${base}-auth`, labels: labelsFor(model, { service: "proxy" }) }, dockerOpts);
+        const protectedAliases = [...new Set(proxy.routes.filter((r) => r.basicAuth).map((r) => r.alias))].sort();
+        const hashes = protectedAliases.map((alias) => {
+            const pw = new random.RandomPassword(`${model.prefix}-${alias}-basic-auth`, { length: 24, special: false }, { parent: this });
+            this.basicAuth[alias] = { user: "admin", password: pw.result };
+            return pw.bcryptHash;
+        });
+        const authStep = new command.local.Command(
+            `${base}-auth`,
+            {
+                create: [
+                    "set -euo pipefail",
+                    `tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT`,
+                    ...protectedAliases.map((alias, i) => `printf 'admin:%s\n' "$HTPASSWD_${i}" > "$tmp/${alias}.htpasswd"`),
+                    // Workers read these at request time; they hold bcrypt hashes, not passwords.
+                    `chmod 644 "$tmp"/* 2>/dev/null || true`,
+                    `tar -C "$tmp" -c . | docker run --rm -i -v ${base}-auth:${CONTAINER_AUTH_DIR} --entrypoint sh ${image} -c 'find ${CONTAINER_AUTH_DIR} -mindepth 1 -delete; tar -x -C ${CONTAINER_AUTH_DIR}'`,
+                ].join("\n"),
+                interpreter: ["/bin/bash", "-c"],
+                environment: pulumi.all(hashes).apply((h) => Object.assign({ ...env }, ...h.map((x, i) => ({ [`HTPASSWD_${i}`]: x })))),
+                triggers: [pulumi.all(hashes).apply((h) => sha256(JSON.stringify([protectedAliases, h])))],
+                logging: "stderr",
+            },
+            { parent: this, dependsOn: [auth] },
+        );
+
+        // The container: fixed name and published ports, so a replacement (image change only)
+        // must delete the old one first: a short, deliberate interruption.
+        const networks = proxy.environments.map((e) => args.networks[e]);
+        // Certificates change outside a config reload (certbot renewals, a new provided certificate):
+        // a watcher next to nginx reloads it within a minute of any change in the certs volume.
+        const certsSum = `cat ${CONTAINER_CERT_DIR}/*/*.pem 2>/dev/null | md5sum`;
+        const startCommand = [
+            "sh",
+            "-c",
+            `old=$(${certsSum}); (while :; do sleep 60; new=$(${certsSum}); if [ "$new" != "$old" ]; then old=$new; nginx -s reload; fi; done) & ` +
+                `exec nginx -c ${CONTAINER_CONF_DIR}/nginx.conf -g 'daemon off;'`,
+        ];
+        this.container = new docker.Container(
+            `${base}-container`,
+            {
+                name: base,
+                image,
+                command: startCommand,
+                ports: [
+                    { internal: 80, external: proxy.ports.http, ip: "0.0.0.0", protocol: "tcp" },
+                    { internal: 443, external: proxy.ports.https, ip: "0.0.0.0", protocol: "tcp" },
+                ],
+                networksAdvanced: networks.map((n) => ({ name: n.name })),
+                mounts: [
+                    { type: "bind", source: PROXY_HOST_DIR, target: CONTAINER_CONF_DIR, readOnly: true },
+                    { type: "volume", source: certs.name, target: CONTAINER_CERT_DIR, readOnly: true },
+                    { type: "volume", source: auth.name, target: CONTAINER_AUTH_DIR, readOnly: true },
+                    ...(acme ? [{ type: "volume", source: acme.name, target: CONTAINER_ACME_WEBROOT, readOnly: true }] : []),
+                ],
+                healthcheck: {
+                    // Alpine images have wget, Debian-based ones curl.
+                    tests: ["CMD-SHELL", "curl -fsS -o /dev/null http://127.0.0.1/healthz || wget -q -O /dev/null http://127.0.0.1/healthz || exit 1"],
+                    interval: "10s",
+                    timeout: "5s",
+                    retries: 3,
+                    startPeriod: "10s",
+                },
+                wait: true,
+                waitTimeout: 90,
+                restart: "unless-stopped",
+                logDriver: "json-file",
+                logOpts: { "max-size": model.logs.maxSize, "max-file": String(model.logs.maxFile) },
+                labels: labelsFor(model, { service: "proxy", kind: "proxy" }),
+                destroyGraceSeconds: 10,
+                mustRun: true,
+            },
+            { ...dockerOpts, dependsOn: [configStep, authStep, ...networks], deleteBeforeReplace: true },
+        );
+
+        if (proxy.tls.mode === "letsencrypt") this.certbot(args, base, certs, acme!);
+
+        // 3. Reload in place once the apps it routes to are up.
+        this.reload = new command.local.Command(
+            `${base}-reload`,
+            {
+                create: `docker exec ${base} sh -c 'nginx -t -q && nginx -s reload'`,
+                environment: env,
+                triggers: [this.configHash, this.container.id],
+                logging: "stdoutAndStderr",
+            },
+            { parent: this, dependsOn: [this.container, configStep, authStep, ...args.apps] },
+        );
+
+        this.registerOutputs({ container: this.container.name, configHash: this.configHash });
+    }
+
+    /**
+     * certbot: the webroot challenge is served by nginx from the shared acme volume; certificates
+     * are copied to /etc/nginx/certs/<host>/ (where nginx looks in every mode) after each issue or
+     * renewal, and the proxy's certificate watcher reloads nginx within a minute.
+     */
+    private certbot(args: ProxyArgs, base: string, certs: docker.Volume, acme: docker.Volume) {
+        const { model } = args;
+        const tls = model.proxy.tls as Extract<PlatformModel["proxy"]["tls"], { mode: "letsencrypt" }>;
+        const issue = model.proxy.hosts
+            .map(
+                (h) =>
+                    `certbot certonly --webroot -w /var/www/acme -d ${h} --email ${tls.email} --agree-tos --non-interactive --keep-until-expiring${tls.staging ? " --staging" : ""} ` +
+                    `&& mkdir -p /etc/nginx/certs/${h} && cp -L /etc/letsencrypt/live/${h}/fullchain.pem /etc/letsencrypt/live/${h}/privkey.pem /etc/nginx/certs/${h}/`,
+            )
+            .join("; ");
+        const letsencrypt = new docker.Volume(`${base}-letsencrypt`, { name: `${base}-letsencrypt`, labels: labelsFor(model, { service: "certbot" }) }, { parent: this, provider: args.provider });
+        new docker.Container(
+            `${base}-certbot`,
+            {
+                name: `${base}-certbot`,
+                image: "certbot/certbot:v2.11.0",
+                entrypoints: ["sh", "-c"],
+                // Twice a day, as Let's Encrypt recommends; certbot only renews what is due.
+                command: [`trap exit TERM; while :; do ${issue}; sleep 12h & wait $!; done`],
+                mounts: [
+                    { type: "volume", source: acme.name, target: "/var/www/acme" },
+                    { type: "volume", source: certs.name, target: "/etc/nginx/certs" },
+                    { type: "volume", source: letsencrypt.name, target: "/etc/letsencrypt" },
+                ],
+                restart: "unless-stopped",
+                logDriver: "json-file",
+                logOpts: { "max-size": model.logs.maxSize, "max-file": String(model.logs.maxFile) },
+                labels: labelsFor(model, { service: "certbot", kind: "proxy" }),
+            },
+            // After the proxy: the challenge needs nginx answering on port 80.
+            { parent: this, provider: args.provider, dependsOn: [this.container] },
+        );
+    }
+}

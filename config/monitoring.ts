@@ -1,0 +1,206 @@
+// Monitoring: the `hostplane:monitoring` schema block and its resolved model.
+//
+// Kept in its own module so the shared schema/model files only gain one line each. Everything is
+// optional: a stack without `hostplane:monitoring` gets the full stack (Prometheus, Alertmanager
+// with no receiver, Grafana, Loki, Promtail, node-exporter, cAdvisor, blackbox-exporter).
+// Only types are imported from model.ts, so there is no runtime require cycle.
+import { z } from "zod";
+import type { ConfigIssue } from "./errors";
+import type { EnvironmentModel, ProxyModel } from "./model";
+
+const configKeyName = z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, { error: "expected a camelCase config key name" });
+const imageRef = z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]*$/, {
+    error: "expected a Docker image reference like prom/prometheus:v2.55.1",
+});
+/** Prometheus/Loki durations: 15d, 12h, 30s, 1h30m. */
+const promDuration = z.string().regex(/^([0-9]+(ms|s|m|h|d|w|y))+$/, { error: "expected a duration like 30s, 12h or 15d" });
+const memory = z.string().regex(/^[0-9]+(\.[0-9]+)?[kKmMgG]$/, { error: "expected a Docker memory size like 512M or 2G" });
+
+/** Pinned images. Prometheus/Alertmanager configs are checked with Debian's promtool 2.42 / amtool 0.25 in CI. */
+export const MONITORING_IMAGES = {
+    prometheus: "prom/prometheus:v2.55.1",
+    alertmanager: "prom/alertmanager:v0.27.0",
+    grafana: "grafana/grafana:11.3.0",
+    // 2.9 (Alpine, has wget for the health check); config uses schema v12 + tsdb, valid on 3.x too.
+    loki: "grafana/loki:2.9.10",
+    promtail: "grafana/promtail:2.9.10",
+    nodeExporter: "prom/node-exporter:v1.8.2",
+    cadvisor: "gcr.io/cadvisor/cadvisor:v0.49.1",
+    blackbox: "prom/blackbox-exporter:v0.25.0",
+} as const;
+export type MonitoringService = keyof typeof MONITORING_IMAGES;
+export const MONITORING_SERVICES = Object.keys(MONITORING_IMAGES) as MonitoringService[];
+
+export const AlertReceiver = z.discriminatedUnion(
+    "type",
+    [
+        /** Alerts are evaluated and visible in Alertmanager's UI, but sent nowhere. */
+        z.strictObject({ type: z.literal("none") }),
+        z.strictObject({
+            type: z.literal("slack"),
+            /** Config key of the webhook URL: `pulumi config set --secret hostplane:<key> https://hooks.slack.com/…`. */
+            webhookUrl: configKeyName,
+            channel: z.string().regex(/^[#@][a-z0-9._-]+$/, { error: "expected a Slack channel like #alerts" }).optional(),
+        }),
+        z.strictObject({
+            type: z.literal("email"),
+            to: z.email({ error: "expected an e-mail address" }),
+            from: z.email({ error: "expected an e-mail address" }),
+            /** host:port of the SMTP relay. */
+            smarthost: z.string().regex(/^[a-z0-9.-]+:[0-9]{1,5}$/, { error: "expected host:port like smtp.example.com:587" }),
+            authUsername: z.string().min(1).optional(),
+            /** Config key of the SMTP password (a secret). */
+            authPassword: configKeyName.optional(),
+            requireTls: z.boolean().default(true),
+        }),
+    ],
+    { error: "expected alerts.receiver.type to be one of none, slack, email" },
+);
+
+const serviceSwitches = z
+    .strictObject(Object.fromEntries(MONITORING_SERVICES.map((s) => [s, z.boolean().default(true)])) as Record<MonitoringService, z.ZodDefault<z.ZodBoolean>>)
+    .prefault({});
+
+export const Monitoring = z.strictObject({
+    /** false: no monitoring containers at all (the monitoring network still exists). */
+    enabled: z.boolean().default(true),
+    /** Per-service switches; Prometheus off implies nothing scrapes (the others may still run). */
+    services: serviceSwitches,
+    /** Image overrides, e.g. a registry mirror. Defaults: MONITORING_IMAGES. */
+    images: z.strictObject(Object.fromEntries(MONITORING_SERVICES.map((s) => [s, imageRef.optional()])) as Record<MonitoringService, z.ZodOptional<typeof imageRef>>).prefault({}),
+    scrapeInterval: promDuration.default("30s"),
+    /** Prometheus TSDB retention (--storage.tsdb.retention.time). */
+    metricsRetention: promDuration.default("15d"),
+    /** Loki retention_period; a multiple of 24h. */
+    logsRetention: z.string().regex(/^[0-9]+h$/, { error: "expected hours, a multiple of 24, like 168h" }).default("168h"),
+    /** Memory limit of Prometheus (the largest one); the others have fixed small limits. */
+    prometheusMemory: memory.default("1G"),
+    alerts: z
+        .strictObject({
+            receiver: AlertReceiver.default({ type: "none" }),
+            /** Disk alert threshold in percent of the filesystem (ext4, xfs, btrfs). */
+            diskPercent: z.number().min(50).max(99).default(85),
+            /** TLS certificates expiring sooner than this many days alert. */
+            certExpiryDays: z.number().int().min(1).max(90).default(14),
+        })
+        .prefault({}),
+    /**
+     * How the route probes reach the proxy: `host` (default) maps every routed host name to the
+     * Docker host's gateway inside the blackbox container, so probes test this host's nginx and
+     * certificates without depending on public DNS or hairpin NAT; `dns` uses public DNS.
+     */
+    probeVia: z.enum(["host", "dns"]).default("host"),
+});
+
+export type MonitoringConfig = z.output<typeof Monitoring>;
+
+/** One Prometheus scrape target of an app's own metrics endpoint. */
+export interface MetricsTargetModel {
+    env: string;
+    service: string;
+    /** alias:port on the environment network. */
+    address: string;
+    path: string;
+}
+
+/** One blackbox probe: a URL and the labels it carries. */
+export interface ProbeModel {
+    env: string;
+    service: string;
+    url: string;
+}
+
+export interface MonitoringModel {
+    enabled: boolean;
+    /** Which services run (all false when disabled). */
+    services: Record<MonitoringService, boolean>;
+    images: Record<MonitoringService, string>;
+    scrapeInterval: string;
+    metricsRetention: string;
+    logsRetention: string;
+    prometheusMemory: string;
+    alerts: MonitoringConfig["alerts"];
+    probeVia: "host" | "dns";
+    /** Every app with a metrics endpoint, env by env. */
+    metricsTargets: MetricsTargetModel[];
+    /** Public URL of every route, probed through the proxy. */
+    routeProbes: ProbeModel[];
+    /** Every HTTP health endpoint, probed directly on the environment network. */
+    healthProbes: ProbeModel[];
+    /** Routed host names blackbox must resolve to the Docker host (probeVia: host). */
+    probeHosts: string[];
+    /** Environment networks Prometheus joins: those with metrics targets. */
+    prometheusNetworks: string[];
+    /** Environment networks blackbox joins: those with health probes. */
+    blackboxNetworks: string[];
+    /** Config keys of secrets the monitoring config references. */
+    secretKeys: string[];
+}
+
+/** The part of the parsed stack config this model needs (kept structural to avoid importing schema.ts). */
+interface ParsedForMonitoring {
+    monitoring: MonitoringConfig;
+    environments: Record<string, { apps: Record<string, { healthcheck: { path?: string } }> }>;
+}
+
+export function monitoringModel(cfg: ParsedForMonitoring, environments: EnvironmentModel[], proxy: ProxyModel): MonitoringModel {
+    const m = cfg.monitoring;
+    const services = Object.fromEntries(MONITORING_SERVICES.map((s) => [s, m.enabled && m.services[s]])) as Record<MonitoringService, boolean>;
+    const images = Object.fromEntries(MONITORING_SERVICES.map((s) => [s, m.images[s] ?? MONITORING_IMAGES[s]])) as Record<MonitoringService, string>;
+    const metricsTargets: MetricsTargetModel[] = environments.flatMap((env) =>
+        env.apps
+            .filter((a) => a.metrics)
+            .map((a) => ({ env: env.name, service: a.name, address: `${a.alias}:${a.metrics!.port}`, path: a.metrics!.path })),
+    );
+    const httpsPort = proxy.ports.https === 443 ? "" : `:${proxy.ports.https}`;
+    const routeProbes: ProbeModel[] = proxy.routes.map((r) => ({ env: r.environment, service: r.app, url: `https://${r.host}${httpsPort}${r.path}` }));
+    const healthProbes: ProbeModel[] = environments.flatMap((env) =>
+        env.apps
+            .filter((a) => cfg.environments[env.name]?.apps[a.name]?.healthcheck.path)
+            .map((a) => ({ env: env.name, service: a.name, url: `http://${a.alias}:${a.port}${cfg.environments[env.name].apps[a.name].healthcheck.path}` })),
+    );
+    const envNetworks = (names: string[]) => environments.filter((e) => names.includes(e.name)).map((e) => e.networkName);
+    const secretKeys: string[] = [];
+    const r = m.alerts.receiver;
+    if (m.enabled && m.services.alertmanager) {
+        if (r.type === "slack") secretKeys.push(r.webhookUrl);
+        if (r.type === "email" && r.authPassword) secretKeys.push(r.authPassword);
+    }
+    return {
+        enabled: m.enabled,
+        services,
+        images,
+        scrapeInterval: m.scrapeInterval,
+        metricsRetention: m.metricsRetention,
+        logsRetention: m.logsRetention,
+        prometheusMemory: m.prometheusMemory,
+        alerts: m.alerts,
+        probeVia: m.probeVia,
+        metricsTargets,
+        routeProbes,
+        healthProbes,
+        probeHosts: m.probeVia === "host" ? [...proxy.hosts] : [],
+        prometheusNetworks: services.prometheus ? envNetworks([...new Set(metricsTargets.map((t) => t.env))]) : [],
+        blackboxNetworks: services.blackbox && services.prometheus ? envNetworks([...new Set(healthProbes.map((p) => p.env))]) : [],
+        secretKeys,
+    };
+}
+
+/** Cross-field rules: referenced secrets must be set; logs retention a multiple of 24h. */
+export function monitoringIssues(m: MonitoringConfig, secretKeys: Set<string>, stack: string, ns: string): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    const r = m.alerts.receiver;
+    const need = (field: string, k: string | undefined) => {
+        if (k && !secretKeys.has(k))
+            issues.push({
+                key: `${ns}:monitoring.alerts.receiver.${field}`,
+                message: `missing secret ${ns}:${k}; set it with 'pulumi config set --secret ${ns}:${k} <value> --stack ${stack}'`,
+            });
+    };
+    if (r.type === "slack") need("webhookUrl", r.webhookUrl);
+    if (r.type === "email") need("authPassword", r.authPassword);
+    const hours = Number(m.logsRetention.slice(0, -1));
+    if (hours % 24 !== 0 || hours === 0)
+        issues.push({ key: `${ns}:monitoring.logsRetention`, message: `got "${m.logsRetention}"; expected a non-zero multiple of 24h (Loki's retention granularity)` });
+    return issues;
+}

@@ -1,0 +1,514 @@
+// The reverse proxy: the rendered nginx config checked by the real nginx binary (Debian's), and
+// its behaviour with a real nginx on loopback in front of small Node HTTP servers. Upstream names
+// go through a tiny DNS responder, so the test exercises the same run-time resolution path as
+// Docker's DNS in production.
+import * as assert from "assert";
+import { spawn, spawnSync, ChildProcess } from "child_process";
+import * as dgram from "dgram";
+import * as dns from "dns";
+import * as fs from "fs";
+import * as http from "http";
+import * as https from "https";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import type { PlatformModel } from "../config/model";
+import { fromStackFile, stackFile } from "../config/sources";
+import { loadPlatformModel } from "../config/validate";
+import { DEFAULT_NGINX_OPTIONS, ERROR_PAGE_MARKER, NginxOptions, PROXY_HOST_DIR, renderNginx } from "../render/nginx";
+import { renderHostFiles } from "../render";
+import { sourceOf, STACKS, stackGraph } from "./fixtures";
+import type { Graph } from "../lib/graph";
+
+const NGINX = ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"].find((p) => fs.existsSync(p));
+
+/** CI must run these tests; by hand, a machine without nginx skips them and says why. */
+function requireNginx(ctx: Mocha.Context): string {
+    if (NGINX) return NGINX;
+    if (process.env.CI === "true") assert.fail("nginx is not installed; CI must run the proxy tests (apt-get install -y nginx)");
+    console.log("    (skipped: no nginx binary; install Debian's nginx to run the proxy tests: apt-get install -y nginx)");
+    ctx.skip();
+}
+
+/** Renders into <dir>/conf (the on-host proxy directory), with self-signed certs under <dir>/certs. */
+function renderInto(model: PlatformModel, dir: string, overrides: Partial<NginxOptions> = {}): string {
+    const options: NginxOptions = {
+        ...DEFAULT_NGINX_OPTIONS,
+        ...overrides,
+        paths: {
+            ...DEFAULT_NGINX_OPTIONS.paths,
+            confDir: path.join(dir, "conf"),
+            certDir: path.join(dir, "certs"),
+            authDir: path.join(dir, "auth"),
+            acmeWebroot: path.join(dir, "acme"),
+            pidFile: path.join(dir, "nginx.pid"),
+            errorLog: path.join(dir, "error.log"),
+            accessLog: path.join(dir, "access.log"),
+        },
+    };
+    for (const f of renderNginx(model, options)) {
+        const dest = path.join(dir, "conf", path.relative(PROXY_HOST_DIR, f.path));
+        fs.mkdirSync(path.dirname(dest), { recursive: true });
+        fs.writeFileSync(dest, f.content, { mode: f.mode });
+    }
+    for (const host of model.proxy.hosts) {
+        const d = path.join(dir, "certs", host);
+        fs.mkdirSync(d, { recursive: true });
+        const r = spawnSync("openssl", [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+            "-subj", `/CN=${host}`, "-addext", `subjectAltName=DNS:${host}`,
+            "-keyout", path.join(d, "privkey.pem"), "-out", path.join(d, "fullchain.pem"),
+        ], { encoding: "utf8" });
+        assert.strictEqual(r.status, 0, r.stderr);
+    }
+    // Basic auth: user admin, password "letmein-<alias>" (apr1, which nginx checks without libc crypt).
+    fs.mkdirSync(path.join(dir, "auth"), { recursive: true });
+    for (const alias of new Set(model.proxy.routes.filter((r) => r.basicAuth).map((r) => r.alias))) {
+        const r = spawnSync("openssl", ["passwd", "-apr1", `letmein-${alias}`], { encoding: "utf8" });
+        assert.strictEqual(r.status, 0, r.stderr);
+        fs.writeFileSync(path.join(dir, "auth", `${alias}.htpasswd`), `admin:${r.stdout.trim()}\n`, { mode: 0o644 });
+    }
+    // nginx's workers run as nobody: they must be able to read the error pages.
+    fs.chmodSync(dir, 0o755);
+    return path.join(dir, "conf", "nginx.conf");
+}
+
+const tmpDir = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `hostplane-${name}-`));
+
+describe("nginx config (rendered)", () => {
+    const production = () => loadPlatformModel(fromStackFile(stackFile("production")));
+
+    it("is part of the rendered host files: nginx.conf, one file per host, three error pages", () => {
+        const paths = renderHostFiles(production()).map((f) => f.path).filter((p) => p.startsWith(PROXY_HOST_DIR));
+        assert.deepStrictEqual(paths, [
+            `${PROXY_HOST_DIR}/conf.d/example.com.conf`,
+            `${PROXY_HOST_DIR}/conf.d/python-api.example.com.conf`,
+            `${PROXY_HOST_DIR}/html/502.html`,
+            `${PROXY_HOST_DIR}/html/503.html`,
+            `${PROXY_HOST_DIR}/html/504.html`,
+            `${PROXY_HOST_DIR}/nginx.conf`,
+        ]);
+    });
+
+    it("resolves upstreams per request through Docker's DNS and keeps the path prefix", () => {
+        const files = renderNginx(production());
+        const main = files.find((f) => f.path.endsWith("/nginx.conf"))!.content;
+        const site = files.find((f) => f.path.endsWith("/example.com.conf"))!.content;
+        assert.match(main, /resolver 127\.0\.0\.11 valid=5s ipv6=off;/);
+        assert.match(main, /server_tokens off;/);
+        assert.match(main, /log_format hostplane_json escape=json/);
+        assert.match(main, /proxy_intercept_errors off;/);
+        assert.doesNotMatch(main + site, /upstream\s+\S+\s*\{/, "no upstream{} block: it would resolve at start-up");
+        assert.match(site, /location \^~ \/api\/ \{\n\s+# production\/api\n\s+set \$upstream http:\/\/production-api:8000;\n\s+proxy_pass \$upstream;\n\s+client_max_body_size 25m;/);
+        assert.match(site, /location = \/n8n \{/);
+        assert.match(site, /listen 443 ssl http2;/);
+        assert.match(site, /ssl_certificate \/etc\/nginx\/certs\/example\.com\/fullchain\.pem;/);
+        assert.match(site, /location \^~ \/\.well-known\/acme-challenge\/ \{/, "letsencrypt webroot on port 80");
+        assert.match(site, /Strict-Transport-Security/);
+    });
+
+    it("self-signed stacks get no HSTS and no ACME location", () => {
+        const staging = renderNginx(loadPlatformModel(fromStackFile(stackFile("staging"))));
+        const site = staging.find((f) => f.path.endsWith("/api.staging.example.com.conf"))!.content;
+        assert.doesNotMatch(site, /Strict-Transport-Security|acme-challenge/);
+        assert.match(site, /set \$upstream http:\/\/staging-api:8000;/);
+        const sandbox = staging.find((f) => f.path.endsWith("/api.sandbox.example.com.conf"))!.content;
+        assert.match(sandbox, /set \$upstream http:\/\/sandbox-api:8000;/);
+    });
+
+    it("redirects to the published HTTPS port when it is not 443", () => {
+        const local = renderNginx(loadPlatformModel(fromStackFile(stackFile("local"))));
+        assert.match(local.find((f) => f.path.endsWith("/localhost.conf"))!.content, /return 301 https:\/\/\$host:8443\$request_uri;/);
+    });
+
+    for (const stack of STACKS) {
+        it(`stack ${stack}: passes the real 'nginx -t' where no upstream name resolves`, async function () {
+            const nginx = requireNginx(this);
+            const model = loadPlatformModel(fromStackFile(stackFile(stack)));
+            const aliases = model.proxy.routes.map((r) => r.alias);
+            for (const a of aliases)
+                await assert.rejects(dns.promises.lookup(a), `upstream ${a} must not resolve on this machine for the test to mean anything`);
+            const dir = tmpDir(`nginx-t-${stack}`);
+            const conf = renderInto(model, dir);
+            const r = spawnSync(nginx, ["-t", "-p", dir, "-c", conf, "-e", path.join(dir, "error.log")], { encoding: "utf8" });
+            assert.strictEqual(r.status, 0, `nginx -t failed for stack ${stack}:\n${r.stderr}`);
+            assert.match(r.stderr, /syntax is ok/);
+            assert.match(r.stderr, /test is successful/);
+            fs.rmSync(dir, { recursive: true, force: true });
+        });
+    }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Behaviour: real nginx on loopback, real HTTP upstreams, a DNS responder standing in for Docker's.
+
+/** Answers A queries for the given names with 127.0.0.1 and NXDOMAIN for anything else. */
+function dnsResponder(names: Set<string>): Promise<{ port: number; close: () => void }> {
+    const sock = dgram.createSocket("udp4");
+    sock.on("message", (q, rinfo) => {
+        // Question name: length-prefixed labels from byte 12.
+        const labels: string[] = [];
+        let i = 12;
+        while (q[i] !== 0) {
+            labels.push(q.subarray(i + 1, i + 1 + q[i]).toString("ascii"));
+            i += q[i] + 1;
+        }
+        const questionEnd = i + 5; // zero byte, QTYPE, QCLASS
+        const qtype = q.readUInt16BE(i + 1);
+        const known = names.has(labels.join(".").toLowerCase());
+        const answer = known && qtype === 1;
+        const head = Buffer.alloc(12);
+        q.copy(head, 0, 0, 2); // id
+        head.writeUInt16BE(known ? 0x8180 : 0x8183, 2); // response, RD+RA, NOERROR or NXDOMAIN
+        head.writeUInt16BE(1, 4);
+        head.writeUInt16BE(answer ? 1 : 0, 6);
+        const parts = [head, q.subarray(12, questionEnd)];
+        // Name pointer to the question, A, IN, TTL 5, 4 bytes: 127.0.0.1.
+        if (answer) parts.push(Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 5, 0, 4, 127, 0, 0, 1]));
+        sock.send(Buffer.concat(parts), rinfo.port, rinfo.address);
+    });
+    return new Promise((resolve) => sock.bind(0, "127.0.0.1", () => resolve({ port: sock.address().port, close: () => sock.close() })));
+}
+
+interface Reply {
+    status: number;
+    headers: http.IncomingHttpHeaders;
+    body: string;
+}
+
+function request(port: number, host: string, urlPath: string, tls: boolean, body?: string, auth?: string): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+        const opts: https.RequestOptions = {
+            host: "127.0.0.1",
+            port,
+            path: urlPath,
+            method: body === undefined ? "GET" : "POST",
+            headers: { Host: host, ...(auth ? { Authorization: `Basic ${Buffer.from(auth).toString("base64")}` } : {}) },
+            servername: host,
+            rejectUnauthorized: false,
+            agent: false,
+        };
+        const req = (tls ? https : http).request(opts, (res) => {
+            let data = "";
+            res.setEncoding("utf8");
+            res.on("data", (c) => (data += c));
+            res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: data }));
+        });
+        req.on("error", reject);
+        req.setTimeout(10000, () => req.destroy(new Error(`timeout on ${host}${urlPath}`)));
+        req.end(body);
+    });
+}
+
+/** A stand-in app: echoes what it received, and fails on purpose under /fail and /unavailable. */
+function upstream(name: string, port: number): Promise<http.Server> {
+    const server = http.createServer((req, res) => {
+        let size = 0;
+        req.on("data", (c) => (size += c.length));
+        req.on("end", () => {
+            if (req.url!.endsWith("/fail")) {
+                res.writeHead(500, { "content-type": "text/plain" });
+                return res.end(`${name} failed on purpose`);
+            }
+            if (req.url!.endsWith("/unavailable")) {
+                res.writeHead(503, { "content-type": "text/plain", "retry-after": "7" });
+                return res.end(`${name} own maintenance page`);
+            }
+            res.writeHead(200, { "content-type": "application/json" });
+            res.end(JSON.stringify({ app: name, url: req.url, headers: req.headers, size }));
+        });
+    });
+    return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
+}
+
+function freePort(): Promise<number> {
+    return new Promise((resolve) => {
+        const s = net.createServer().listen(0, "127.0.0.1", () => {
+            const port = (s.address() as net.AddressInfo).port;
+            s.close(() => resolve(port));
+        });
+    });
+}
+
+function waitForPort(port: number, proc: ChildProcess, log: () => string): Promise<void> {
+    const deadline = Date.now() + 10000;
+    return new Promise((resolve, reject) => {
+        const attempt = () => {
+            if (proc.exitCode !== null) return reject(new Error(`nginx exited ${proc.exitCode}:\n${log()}`));
+            const s = net.connect(port, "127.0.0.1");
+            s.once("connect", () => (s.destroy(), resolve()));
+            s.once("error", () => (Date.now() > deadline ? reject(new Error(`nginx did not listen on ${port}:\n${log()}`)) : setTimeout(attempt, 100)));
+        };
+        attempt();
+    });
+}
+
+describe("nginx proxy behaviour (real nginx on loopback)", function () {
+    // Free ports picked at run time: other test runs on the same machine must not collide.
+    let HTTP = 0;
+    let HTTPS = 0;
+    const PORTS = { web: 0, api: 0, ai: 0, stagingApi: 0, admin: 0 };
+    const app = (port: number, routes: unknown[]) => ({ image: "example/app:1", port, healthcheck: { path: "/health" }, cpus: 1, memory: "256M", routes });
+    const config = () => ({
+        prefix: "tp",
+        host: { provider: "local" },
+        proxy: { ports: { http: HTTP, https: HTTPS }, tls: { mode: "selfsigned" } },
+        environments: {
+            production: {
+                kind: "production",
+                domain: "example.com",
+                apps: {
+                    web: app(PORTS.web, [{ path: "/" }]),
+                    api: app(PORTS.api, [{ path: "/api", maxBodySize: "1k" }]),
+                    ai: app(PORTS.ai, [{ host: "python-api.example.com" }]),
+                    admin: app(PORTS.admin, [{ path: "/admin", basicAuth: true }, { path: "/internal", allowFrom: ["10.0.0.0/8"] }]),
+                },
+            },
+            staging: {
+                kind: "staging",
+                domain: "staging.example.com",
+                apps: { api: app(PORTS.stagingApi, [{ host: "api.staging.example.com" }]) },
+            },
+        },
+    });
+
+    let dir: string;
+    let nginx: ChildProcess | undefined;
+    let resolver: { port: number; close: () => void } | undefined;
+    const servers: Record<string, http.Server> = {};
+    const names = new Set(["production-web", "production-api", "production-ai", "production-admin", "staging-api"]);
+    const get = (host: string, p: string, body?: string) => request(HTTPS, host, p, true, body);
+
+    before(async function () {
+        const bin = requireNginx(this);
+        servers.web = await upstream("web", 0);
+        servers.api = await upstream("api", 0);
+        servers.ai = await upstream("ai", 0);
+        servers.stagingApi = await upstream("staging-api", 0);
+        servers.admin = await upstream("admin", 0);
+        for (const k of Object.keys(PORTS) as (keyof typeof PORTS)[]) PORTS[k] = (servers[k].address() as net.AddressInfo).port;
+        [HTTP, HTTPS] = [await freePort(), await freePort()];
+        const model = loadPlatformModel(sourceOf(config(), []));
+        resolver = await dnsResponder(names);
+        dir = tmpDir("nginx-run");
+        const conf = renderInto(model, dir, {
+            resolver: `127.0.0.1:${resolver.port}`,
+            listen: { http: `127.0.0.1:${HTTP}`, https: `127.0.0.1:${HTTPS}` },
+        });
+        const errorLog = path.join(dir, "error.log");
+        nginx = spawn(bin, ["-p", dir, "-c", conf, "-e", errorLog, "-g", "daemon off;"], { stdio: "ignore" });
+        const log = () => (fs.existsSync(errorLog) ? fs.readFileSync(errorLog, "utf8") : "(no error log)");
+        await waitForPort(HTTPS, nginx, log);
+    });
+
+    after(async () => {
+        if (nginx && nginx.exitCode === null) {
+            const exited = new Promise((r) => nginx!.once("exit", r));
+            nginx.kill("SIGTERM");
+            await exited;
+        }
+        resolver?.close();
+        for (const s of Object.values(servers)) s.close();
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("routes by host and by path, keeping the path prefix and setting proxy headers", async () => {
+        const web = await get("example.com", "/products?page=2");
+        assert.strictEqual(web.status, 200);
+        assert.strictEqual(JSON.parse(web.body).app, "web");
+        const api = JSON.parse((await get("example.com", "/api/users/7")).body);
+        assert.strictEqual(api.app, "api");
+        assert.strictEqual(api.url, "/api/users/7", "prefix kept");
+        assert.strictEqual(JSON.parse((await get("example.com", "/api")).body).app, "api");
+        assert.strictEqual(JSON.parse((await get("example.com", "/apidocs")).body).app, "web", "/api does not swallow /apidocs");
+        assert.strictEqual(JSON.parse((await get("python-api.example.com", "/predict")).body).app, "ai");
+        assert.strictEqual(JSON.parse((await get("api.staging.example.com", "/health")).body).app, "staging-api");
+        assert.strictEqual(api.headers.host, "example.com");
+        assert.strictEqual(api.headers["x-forwarded-proto"], "https");
+        assert.strictEqual(api.headers["x-real-ip"], "127.0.0.1");
+        assert.match(api.headers["x-forwarded-for"], /127\.0\.0\.1/);
+    });
+
+    it("adds security headers and hides the nginx version", async () => {
+        const r = await get("example.com", "/");
+        assert.strictEqual(r.headers["x-content-type-options"], "nosniff");
+        assert.strictEqual(r.headers["x-frame-options"], "SAMEORIGIN");
+        assert.strictEqual(r.headers.server, "nginx");
+    });
+
+    it("answers /healthz and /favicon.ico itself, without touching the apps", async () => {
+        const h = await get("example.com", "/healthz");
+        assert.deepStrictEqual([h.status, h.body], [200, "ok\n"]);
+        assert.strictEqual((await get("example.com", "/favicon.ico")).status, 204);
+        const plain = await request(HTTP, "unknown.example.net", "/healthz", false);
+        assert.strictEqual(plain.status, 200, "the default server answers the container health check");
+    });
+
+    it("redirects HTTP to HTTPS on the published port", async () => {
+        const r = await request(HTTP, "example.com", "/api/x?y=1", false);
+        assert.strictEqual(r.status, 301);
+        assert.strictEqual(r.headers.location, `https://example.com:${HTTPS}/api/x?y=1`);
+    });
+
+    it("closes connections for unknown host names (444)", async () => {
+        await assert.rejects(request(HTTP, "unknown.example.net", "/", false), /socket hang up|ECONNRESET/);
+    });
+
+    it("passes an app's own 500 and 503 through unchanged", async () => {
+        const r = await get("example.com", "/api/fail");
+        assert.deepStrictEqual([r.status, r.body], [500, "api failed on purpose"]);
+        const u = await get("example.com", "/api/unavailable");
+        assert.deepStrictEqual([u.status, u.body, u.headers["retry-after"]], [503, "api own maintenance page", "7"]);
+    });
+
+    it("enforces the per-route body size limit", async () => {
+        assert.strictEqual((await get("example.com", "/api/upload", "x".repeat(2048))).status, 413);
+        assert.strictEqual((await get("example.com", "/upload", "x".repeat(2048))).status, 200, "the default limit is 10m");
+    });
+
+    it("a stopped upstream gives the friendly 502 page while other routes keep working", async () => {
+        await new Promise((r) => servers.ai.close(r));
+        const down = await get("python-api.example.com", "/predict");
+        assert.strictEqual(down.status, 502);
+        assert.match(down.body, new RegExp(ERROR_PAGE_MARKER));
+        assert.strictEqual((await get("example.com", "/api/ok")).status, 200);
+        assert.strictEqual((await get("api.staging.example.com", "/ok")).status, 200);
+    });
+
+    it("an upstream name that does not resolve (container gone) also gives the 502 page, and recovers", async () => {
+        names.delete("staging-api");
+        // valid=5s, counted in whole seconds per worker: the cached answer lasts 5-6 s.
+        await new Promise((r) => setTimeout(r, 5000));
+        let gone = await get("api.staging.example.com", "/ok");
+        for (let i = 0; i < 20 && gone.status === 200; i++) {
+            await new Promise((r) => setTimeout(r, 250));
+            gone = await get("api.staging.example.com", "/ok");
+        }
+        assert.strictEqual(gone.status, 502);
+        assert.match(gone.body, new RegExp(ERROR_PAGE_MARKER));
+        assert.strictEqual((await get("example.com", "/")).status, 200);
+        names.add("staging-api");
+        await new Promise((r) => setTimeout(r, 500)); // negative answers are not cached for long
+        let back = await get("api.staging.example.com", "/ok");
+        for (let i = 0; i < 20 && back.status !== 200; i++) {
+            await new Promise((r) => setTimeout(r, 500));
+            back = await get("api.staging.example.com", "/ok");
+        }
+        assert.strictEqual(back.status, 200, "nginx follows the name once it resolves again");
+    });
+
+    it("protects admin routes with basic auth and IP allowlists", async () => {
+        assert.strictEqual((await get("example.com", "/admin/")).status, 401);
+        assert.strictEqual((await request(HTTPS, "example.com", "/admin/", true, undefined, "admin:wrong")).status, 401);
+        const ok = await request(HTTPS, "example.com", "/admin/users", true, undefined, "admin:letmein-production-admin");
+        assert.strictEqual(ok.status, 200);
+        assert.strictEqual(JSON.parse(ok.body).app, "admin");
+        assert.strictEqual((await get("example.com", "/internal/")).status, 403, "127.0.0.1 is not in 10.0.0.0/8");
+    });
+
+    it("writes one JSON object per request to the access log", () => {
+        const lines = fs.readFileSync(path.join(dir, "access.log"), "utf8").trim().split("\n");
+        const entry = JSON.parse(lines.find((l) => l.includes("/api/users/7"))!);
+        assert.strictEqual(entry.host, "example.com");
+        assert.strictEqual(entry.status, 200);
+        assert.strictEqual(entry.upstream, `127.0.0.1:${PORTS.api}`);
+    });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The Proxy component under mocks.
+
+describe("Proxy component (mock graph)", () => {
+    const CONTAINER = "docker:index/container:Container";
+    const find = (g: Graph, name: string) => {
+        const r = g.resources.find((x) => x.name === name);
+        assert.ok(r, `no resource ${name}`);
+        return r!;
+    };
+
+    for (const stack of STACKS) {
+        describe(`stack ${stack}`, () => {
+            let g: Graph;
+            before(async () => (g = await stackGraph(stack)));
+
+            it("has one Proxy component whose container publishes 80/443 (or the configured ports) on 0.0.0.0", () => {
+                assert.strictEqual(g.resources.filter((r) => r.type === "hostplane:proxy:Proxy").length, 1);
+                const ports = (find(g, `${g.model.prefix}-proxy-container`).inputs as any).ports;
+                assert.deepStrictEqual(ports, [
+                    { internal: 80, external: g.model.proxy.ports.http, ip: "0.0.0.0", protocol: "tcp" },
+                    { internal: 443, external: g.model.proxy.ports.https, ip: "0.0.0.0", protocol: "tcp" },
+                ]);
+            });
+
+            it("only the proxy publishes beyond loopback; in production no app publishes at all", () => {
+                const publishing = g.resources.filter((r) => r.type === CONTAINER && ((r.inputs as any).ports ?? []).length > 0);
+                const exposed = publishing.filter((c) => (c.inputs as any).ports.some((p: any) => p.ip !== "127.0.0.1"));
+                assert.deepStrictEqual(exposed.map((c) => c.name), [`${g.model.prefix}-proxy-container`]);
+                for (const env of g.model.environments.filter((e) => e.kind === "production"))
+                    for (const app of env.apps) assert.ok(!publishing.some((c) => c.name === `${app.containerBaseName}-container`), `${app.name} publishes a port`);
+            });
+
+            it("joins exactly the networks of the environments it routes to", () => {
+                const joined = ((find(g, `${g.model.prefix}-proxy-container`).inputs as any).networksAdvanced ?? []).map((n: any) => n.name).sort();
+                const routed = [...new Set(g.model.proxy.routes.map((r) => r.environment))].map((e) => g.model.environments.find((x) => x.name === e)!.networkName).sort();
+                assert.deepStrictEqual(joined, routed);
+                assert.ok(!joined.includes(g.model.monitoringNetworkName));
+            });
+
+            it("gets its config through a host directory and a validated reload, not uploads", () => {
+                const c = find(g, `${g.model.prefix}-proxy-container`).inputs as any;
+                assert.strictEqual(c.uploads, undefined);
+                assert.ok(c.mounts.some((m: any) => m.type === "bind" && m.source === PROXY_HOST_DIR && m.readOnly === true));
+                const config = find(g, `${g.model.prefix}-proxy-config`).inputs as any;
+                assert.match(config.create, /nginx -t -q -c \/etc\/nginx\/hostplane\/nginx\.conf/);
+                assert.match(config.create, /--network none/);
+                const reload = find(g, `${g.model.prefix}-proxy-reload`);
+                assert.match(String((reload.inputs as any).create), /nginx -t -q && nginx -s reload/);
+                assert.ok(find(g, `${g.model.prefix}-proxy-container`).dependsOn.includes(`${g.model.prefix}-proxy-config`), "container after its config");
+                assert.strictEqual((find(g, `${g.model.prefix}-proxy-container`).inputs as any).name, `${g.model.prefix}-proxy`);
+            });
+
+            it("reloads after every app it routes to, triggered by the config hash", () => {
+                const reload = find(g, `${g.model.prefix}-proxy-reload`);
+                for (const r of g.model.proxy.routes) assert.ok(reload.dependsOn.includes(`${g.model.prefix}-${r.environment}-${r.app}`), `reload after ${r.environment}/${r.app}`);
+                const files = renderNginx(g.model);
+                const hash = require("crypto").createHash("sha256").update(JSON.stringify(files)).digest("hex");
+                assert.strictEqual((reload.inputs as any).triggers[0], hash);
+            });
+
+            it("runs certbot only with Let's Encrypt", () => {
+                const certbot = g.resources.some((r) => r.name === `${g.model.prefix}-proxy-certbot`);
+                assert.strictEqual(certbot, g.model.proxy.tls.mode === "letsencrypt");
+            });
+        });
+    }
+
+    it("basic auth: a generated password per protected app, exported as a secret, htpasswd via a secret step", async () => {
+        const { captureGraph } = await import("../lib/graph");
+        const { baseConfig } = await import("./fixtures");
+        const cfg = baseConfig();
+        cfg.environments.production.apps.web.routes = [{ path: "/" }, { path: "/admin", basicAuth: true }];
+        const g = await captureGraph(sourceOf(cfg));
+        const pw = g.resources.find((r) => r.name === "tp-production-web-basic-auth");
+        assert.ok(pw, "RandomPassword for production-web");
+        assert.strictEqual((pw!.inputs as any).special, false);
+        const step = g.resources.find((r) => r.name === "tp-proxy-auth")!;
+        assert.strictEqual((step.inputs as any).environment, "[secret]");
+        assert.ok(g.resources.find((r) => r.name === "tp-proxy-reload")!.dependsOn.includes("tp-proxy-auth"));
+        assert.deepStrictEqual((g.outputs as any).proxy.basicAuth, { "production-web": { user: "admin", password: "[secret]" } });
+        const site = renderNginx(g.model).find((f) => f.path.endsWith("/example.com.conf"))!.content;
+        assert.match(site, /auth_basic_user_file \/etc\/nginx\/auth\/production-web\.htpasswd;/);
+    });
+
+    it("a route change changes the reload trigger but not the proxy container", async () => {
+        const { captureGraph } = await import("../lib/graph");
+        const { baseConfig } = await import("./fixtures");
+        const before = await captureGraph(sourceOf(baseConfig()));
+        const changed = baseConfig();
+        changed.environments.production.apps.api.routes = [{ path: "/v2/api" }];
+        const after = await captureGraph(sourceOf(changed));
+        const pick = (g: Graph, n: string) => g.resources.find((r) => r.name === n)!.inputs as any;
+        assert.notDeepStrictEqual(pick(before, "tp-proxy-reload").triggers[0], pick(after, "tp-proxy-reload").triggers[0]);
+        assert.deepStrictEqual(pick(before, "tp-proxy-container"), pick(after, "tp-proxy-container"));
+    });
+});
