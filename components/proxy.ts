@@ -144,7 +144,7 @@ export class Proxy extends pulumi.ComponentResource {
                     `tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT`,
                     ...protectedAliases.map((alias, i) => `printf 'admin:%s\n' "$HTPASSWD_${i}" > "$tmp/${alias}.htpasswd"`),
                     // Workers read these at request time; they hold bcrypt hashes, not passwords.
-                    `chmod 644 "$tmp"/* 2>/dev/null || true`,
+                    `chmod 755 "$tmp"; chmod 644 "$tmp"/* 2>/dev/null || true`,
                     `tar -C "$tmp" -c . | docker run --rm -i -v ${base}-auth:${CONTAINER_AUTH_DIR} --entrypoint sh ${image} -c 'find ${CONTAINER_AUTH_DIR} -mindepth 1 -delete; tar -x -C ${CONTAINER_AUTH_DIR}'`,
                 ].join("\n"),
                 interpreter: ["/bin/bash", "-c"],
