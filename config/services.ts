@@ -20,6 +20,8 @@ export interface ServiceHealth {
 interface Preset {
     image: string;
     port: number;
+    /** Port of the management UI, for presets that have one. */
+    uiPort?: number;
     cpus: number;
     memory: string;
     dataPath: string;
@@ -53,6 +55,7 @@ export const PRESETS: Record<ServiceType, Preset> = {
     rabbitmq: {
         image: "rabbitmq:3.13.7-management",
         port: 5672,
+        uiPort: 15672,
         cpus: 1,
         memory: "1G",
         dataPath: "/var/lib/rabbitmq",
@@ -80,6 +83,7 @@ export const PRESETS: Record<ServiceType, Preset> = {
     minio: {
         image: "minio/minio:RELEASE.2024-10-13T13-34-11Z",
         port: 9000,
+        uiPort: 9001,
         cpus: 1,
         memory: "1G",
         dataPath: "/data",
@@ -170,6 +174,14 @@ export function connectionsFor(
         for (const [k, cred] of Object.entries(c.secrets)) secrets.push({ name: varName(k), service: s.name, credential: cred });
     }
     return { env, secrets };
+}
+
+/** The proxy route of a service's management UI, if configured: on the env domain unless a host is given. */
+export function adminUi(s: DataServiceModel, domain: string): { host: string; path: string; port: number; allowFrom?: string[] } | undefined {
+    const ui = "ui" in s.settings ? s.settings.ui : undefined;
+    const port = PRESETS[s.type].uiPort;
+    if (!ui || !port) return undefined;
+    return { host: ui.host ?? domain, path: ui.path ?? "/", port, allowFrom: ui.allowFrom };
 }
 
 export const pgbouncerEnabled = (s: DataServiceModel) => s.settings.type === "postgres" && s.settings.pgbouncer.enabled;

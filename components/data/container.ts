@@ -8,6 +8,16 @@ import type { DataServiceModel, PlatformModel } from "../../config/model";
 import type { ServiceHealth } from "../../config/services";
 import { labelsFor } from "../labels";
 
+/** What every data-service component gets from DataServices. */
+export interface DataServiceArgs {
+    model: PlatformModel;
+    service: DataServiceModel;
+    provider: docker.Provider;
+    network: docker.Network;
+    dockerHost: string;
+    dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
 export interface ServiceContainerArgs {
     model: PlatformModel;
     service: DataServiceModel;

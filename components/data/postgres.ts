@@ -7,24 +7,15 @@ import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { DataServiceModel, PlatformModel } from "../../config/model";
 import { pgbouncerEnabled, pgIdentifier } from "../../config/services";
 import { NAMESPACE } from "../../config/validate";
 import { PGBOUNCER_PORT, renderPgbouncerIni, renderPgbouncerUserlist, renderRolesSql } from "../../render/postgres";
-import { dataVolume, serviceContainer } from "./container";
+import { DataServiceArgs, dataVolume, serviceContainer } from "./container";
 
 const SCRIPTS = path.resolve(__dirname, "../../scripts/postgres");
 /** uid of the postgres user in the official (Debian-based) image: it reads the secret files. */
 const POSTGRES_UID = "999";
 
-export interface PostgresArgs {
-    model: PlatformModel;
-    service: DataServiceModel;
-    provider: docker.Provider;
-    network: docker.Network;
-    dockerHost: string;
-    dependsOn: pulumi.Input<pulumi.Resource>[];
-}
 
 export class Postgres extends pulumi.ComponentResource {
     readonly server: docker.Container;
@@ -35,7 +26,7 @@ export class Postgres extends pulumi.ComponentResource {
     private readonly host: string;
     private readonly port: number;
 
-    constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: DataServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hostplane:data:Postgres", name, {}, opts);
         const { model, service: s } = args;
         if (s.settings.type !== "postgres") throw new Error(`${s.name} is not a postgres service`);
@@ -109,7 +100,7 @@ export class Postgres extends pulumi.ComponentResource {
     }
 }
 
-function backupSidecar(parent: Postgres, args: PostgresArgs, superuser: pulumi.Output<string>): docker.Container {
+function backupSidecar(parent: Postgres, args: DataServiceArgs, superuser: pulumi.Output<string>): docker.Container {
     const { model, service: s } = args;
     if (s.settings.type !== "postgres") throw new Error("unreachable");
     const b = s.settings.backup;

@@ -5,18 +5,9 @@ import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { DataServiceModel, PlatformModel } from "../../config/model";
 import type { Credential } from "../../config/services";
-import { dataVolume, serviceContainer } from "./container";
+import { DataServiceArgs, dataVolume, serviceContainer } from "./container";
 
-export interface PresetArgs {
-    model: PlatformModel;
-    service: DataServiceModel;
-    provider: docker.Provider;
-    network: docker.Network;
-    dockerHost: string;
-    dependsOn: pulumi.Input<pulumi.Resource>[];
-}
 
 /** uid the official redis, mongo and postgres images drop to: their secret files belong to it. */
 const IMAGE_UID = "999";
@@ -26,7 +17,7 @@ export class SimpleDataService extends pulumi.ComponentResource {
     readonly ready: pulumi.Resource[];
     private readonly credentials: Partial<Record<Credential, pulumi.Output<string>>> = {};
 
-    constructor(name: string, args: PresetArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: DataServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`hostplane:data:${args.service.type[0].toUpperCase()}${args.service.type.slice(1)}`, name, {}, opts);
         const { model, service: s } = args;
         const base = s.containerBaseName;
