@@ -1,0 +1,149 @@
+// Alert rules. Every alert carries env/service labels where the series have them, a severity,
+// and a summary that names what is wrong. Thresholds come from `hostplane:monitoring.alerts`.
+import { stringify } from "yaml";
+import type { PlatformModel } from "../../config/model";
+import type { HostFile } from "../files";
+import { BACKUP_LAST_SUCCESS_METRIC, BACKUP_MAX_AGE_METRIC } from "./backup-hook";
+import { CONF } from "./paths";
+import { JOBS, RULES_FILE } from "./prometheus";
+
+/** Real filesystems only: dockprom's fstype="aufs" never matched on ext4/overlay2 hosts. */
+export const DISK_FSTYPES = "ext4|xfs|btrfs";
+/** promtail's metrics stage on the proxy's JSON access log (see promtail.ts). */
+export const NGINX_RESPONSES_METRIC = "promtail_custom_nginx_http_responses_total";
+
+interface Rule {
+    alert: string;
+    expr: string;
+    for?: string;
+    labels: { severity: "critical" | "warning" };
+    annotations: { summary: string; description?: string };
+}
+
+export function alertRules(model: PlatformModel): { groups: { name: string; rules: Rule[] }[] } {
+    const a = model.monitoring.alerts;
+    const fs = `fstype=~"${DISK_FSTYPES}",mountpoint!~"/(run|var/lib/docker/.+)($|/.*)"`;
+    return {
+        groups: [
+            {
+                name: "hostplane.targets",
+                rules: [
+                    {
+                        alert: "TargetDown",
+                        expr: "up == 0",
+                        for: "2m",
+                        labels: { severity: "critical" },
+                        annotations: { summary: "{{ $labels.env }}/{{ $labels.service }}: scrape target {{ $labels.instance }} ({{ $labels.job }}) is down" },
+                    },
+                ],
+            },
+            {
+                name: "hostplane.containers",
+                rules: [
+                    {
+                        alert: "ContainerRestarting",
+                        expr: 'changes(container_start_time_seconds{name!=""}[15m]) >= 3',
+                        labels: { severity: "warning" },
+                        annotations: { summary: "container {{ $labels.name }} ({{ $labels.env }}/{{ $labels.service }}) restarted {{ $value }} times in 15 minutes" },
+                    },
+                    {
+                        alert: "ContainerMemoryNearLimit",
+                        expr: 'container_memory_working_set_bytes{name!=""} / (container_spec_memory_limit_bytes{name!=""} > 0) > 0.9',
+                        for: "5m",
+                        labels: { severity: "warning" },
+                        annotations: { summary: "container {{ $labels.name }} ({{ $labels.env }}/{{ $labels.service }}) uses {{ $value | humanizePercentage }} of its memory limit" },
+                    },
+                ],
+            },
+            {
+                name: "hostplane.host",
+                rules: [
+                    {
+                        alert: "HostDiskFull",
+                        expr: `(1 - node_filesystem_avail_bytes{${fs}} / node_filesystem_size_bytes{${fs}}) * 100 > ${a.diskPercent}`,
+                        for: "5m",
+                        labels: { severity: "critical" },
+                        annotations: { summary: "filesystem {{ $labels.mountpoint }} ({{ $labels.device }}) is {{ $value | printf \"%.0f\" }}% full (threshold " + a.diskPercent + "%)" },
+                    },
+                    {
+                        alert: "HostMemoryPressure",
+                        expr: "node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes < 0.10",
+                        for: "5m",
+                        labels: { severity: "warning" },
+                        annotations: { summary: "host has only {{ $value | humanizePercentage }} of its memory available" },
+                    },
+                ],
+            },
+            {
+                name: "hostplane.probes",
+                rules: [
+                    {
+                        alert: "RouteProbeFailing",
+                        expr: `probe_success{job="${JOBS.routes}"} == 0`,
+                        for: "3m",
+                        labels: { severity: "critical" },
+                        annotations: { summary: "route {{ $labels.instance }} ({{ $labels.env }}/{{ $labels.service }}) fails its probe" },
+                    },
+                    {
+                        alert: "HealthProbeFailing",
+                        expr: `probe_success{job="${JOBS.health}"} == 0`,
+                        for: "3m",
+                        labels: { severity: "warning" },
+                        annotations: { summary: "health endpoint {{ $labels.instance }} ({{ $labels.env }}/{{ $labels.service }}) fails" },
+                    },
+                    {
+                        alert: "TLSCertificateExpiringSoon",
+                        expr: `probe_ssl_earliest_cert_expiry - time() < ${a.certExpiryDays} * 86400`,
+                        for: "1h",
+                        labels: { severity: "warning" },
+                        annotations: { summary: "TLS certificate of {{ $labels.instance }} expires in {{ $value | humanizeDuration }} (threshold " + a.certExpiryDays + " days)" },
+                    },
+                ],
+            },
+            {
+                name: "hostplane.proxy",
+                rules: [
+                    {
+                        alert: "Nginx5xxRatioHigh",
+                        expr:
+                            `sum by (env) (rate(${NGINX_RESPONSES_METRIC}{status_class="5xx"}[5m]))` +
+                            ` / sum by (env) (rate(${NGINX_RESPONSES_METRIC}[5m])) > 0.05`,
+                        for: "5m",
+                        labels: { severity: "critical" },
+                        annotations: { summary: "nginx answers {{ $value | humanizePercentage }} of requests with a 5xx" },
+                    },
+                ],
+            },
+            {
+                name: "hostplane.backups",
+                rules: [
+                    {
+                        // Written by the backup jobs through node-exporter's textfile collector (backup-hook.ts).
+                        alert: "BackupTooOld",
+                        expr: `time() - ${BACKUP_LAST_SUCCESS_METRIC} > ${BACKUP_MAX_AGE_METRIC}`,
+                        labels: { severity: "critical" },
+                        annotations: { summary: "newest backup of {{ $labels.env }}/{{ $labels.service }} is {{ $value | humanizeDuration }} old, older than its schedule allows" },
+                    },
+                    {
+                        // Written by the postgres backup sidecar (scripts/postgres/pg-backup.sh).
+                        alert: "BackupFailing",
+                        expr: "hostplane_backup_last_run_failed > 0",
+                        for: "10m",
+                        labels: { severity: "critical" },
+                        annotations: { summary: "the latest backup run of {{ $labels.env }}/{{ $labels.service }} failed" },
+                    },
+                ],
+            },
+        ],
+    };
+}
+
+export function renderRules(model: PlatformModel): HostFile[] {
+    return [
+        {
+            path: `${CONF.prometheus.host}/${RULES_FILE}`,
+            content: `# Alert rules, generated by hostplane; do not edit on the host.\n${stringify(alertRules(model), { lineWidth: 0 })}`,
+            mode: 0o644,
+        },
+    ];
+}
