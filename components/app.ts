@@ -23,7 +23,7 @@ export interface AppArgs {
     provider: docker.Provider;
     network: docker.Network;
     /** DOCKER_HOST for the migration job's docker CLI. */
-    dockerHost: string;
+    dockerHost: pulumi.Input<string>;
     /** The network and every app (or data service) this app depends on. */
     dependsOn: pulumi.Input<pulumi.Resource>[];
     /** Connection credentials of the data services this app depends on (a secret Output). */

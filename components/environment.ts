@@ -10,7 +10,7 @@ export interface EnvironmentArgs {
     environment: EnvironmentModel;
     provider: docker.Provider;
     network: docker.Network;
-    dockerHost: string;
+    dockerHost: pulumi.Input<string>;
 }
 
 export class Environment extends pulumi.ComponentResource {

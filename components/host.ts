@@ -1,5 +1,6 @@
 // Host: owns the Docker provider for the target machine and the "ready" gate that every Docker
-// resource depends on. The Hetzner server (hcloud) arrives with the hosts issue.
+// resource depends on: the local daemon; an existing host over SSH (bootstrapped by
+// scripts/host/bootstrap.sh); or a Hetzner Cloud server created from scratch (components/hosts/).
 import * as os from "os";
 import * as path from "path";
 import * as fs from "fs";
@@ -7,11 +8,28 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { NAMESPACE } from "../config/validate";
 import type { PlatformModel } from "../config/model";
+import { createHcloudServer } from "./hosts/hcloud";
+import { createSshBootstrap } from "./hosts/ssh";
 
 export interface HostArgs {
     model: PlatformModel;
     /** False under mocks (graph, tests): compute the key file path but write nothing. */
     writeKeyFile: boolean;
+}
+
+/** A DNS record the operator creates for a routed host name (stack output `host.dnsRecords`). */
+export interface DnsRecord {
+    name: string;
+    type: "A" | "AAAA" | "CNAME";
+    value: pulumi.Input<string>;
+}
+
+export interface HostOutputs {
+    provider: string;
+    ipv4?: pulumi.Input<string>;
+    ipv6?: pulumi.Input<string>;
+    sshCommand?: pulumi.Input<string>;
+    dnsRecords: DnsRecord[];
 }
 
 export class Host extends pulumi.ComponentResource {
@@ -20,43 +38,89 @@ export class Host extends pulumi.ComponentResource {
     /** Resources that must exist before anything touches Docker on this host. */
     readonly ready: pulumi.Resource[];
     /** DOCKER_HOST for docker CLI steps (migrations) run by the engine's machine. */
-    readonly dockerHost: string;
+    readonly dockerHost: pulumi.Input<string>;
+    /** Address, SSH command and DNS records, for the stack outputs. */
+    readonly outputs: HostOutputs;
 
     constructor(name: string, args: HostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hostplane:host:Host", name, {}, opts);
-        const host = args.model.host;
+        const model = args.model;
+        const host = model.host;
+        const records = (ipv4?: pulumi.Input<string>, ipv6?: pulumi.Input<string>, cname?: string): DnsRecord[] =>
+            model.proxy.hosts.flatMap((h): DnsRecord[] => [
+                ...(ipv4 ? [{ name: h, type: "A" as const, value: ipv4 }] : []),
+                ...(ipv6 ? [{ name: h, type: "AAAA" as const, value: ipv6 }] : []),
+                ...(cname ? [{ name: h, type: "CNAME" as const, value: cname }] : []),
+            ]);
         switch (host.provider) {
             case "local":
                 this.dockerHost = "unix:///var/run/docker.sock";
                 this.provider = new docker.Provider(`${name}-docker`, { host: this.dockerHost }, { parent: this });
+                this.ready = [this.provider];
+                this.outputs = { provider: "local", dnsRecords: [] };
                 break;
             case "ssh": {
                 this.dockerHost = `ssh://${host.user}@${host.address}:${host.port}`;
-                const keyFile = privateKeyFile(args.model, args.writeKeyFile);
+                const keyFile = privateKeyFile(model, args.writeKeyFile);
+                const bootstrap = host.bootstrap ? createSshBootstrap(name, model, privateKey(), this) : undefined;
                 this.provider = new docker.Provider(
                     `${name}-docker`,
                     {
                         host: this.dockerHost,
                         sshOpts: keyFile.apply((f) => ["-i", f, "-o", "StrictHostKeyChecking=accept-new", "-o", "BatchMode=yes"]),
                     },
-                    { parent: this },
+                    { parent: this, dependsOn: bootstrap ? [bootstrap] : [] },
                 );
+                this.ready = bootstrap ? [bootstrap, this.provider] : [this.provider];
+                const v4 = /^[0-9.]+$/.test(host.address), v6 = host.address.includes(":");
+                this.outputs = {
+                    provider: "ssh",
+                    ipv4: v4 ? host.address : undefined,
+                    ipv6: v6 ? host.address : undefined,
+                    sshCommand: `ssh -p ${host.port} ${host.user}@${host.address}`,
+                    dnsRecords: records(v4 ? host.address : undefined, v6 ? host.address : undefined, v4 || v6 ? undefined : host.address),
+                };
                 break;
             }
-            case "hcloud":
-                throw new Error(`${NAMESPACE}:host.provider 'hcloud' is not implemented yet (see the hosts issue); use 'local' or 'ssh'`);
+            case "hcloud": {
+                const server = createHcloudServer(name, model, privateKey(), this);
+                this.dockerHost = pulumi.interpolate`ssh://root@${server.ipv4}:22`;
+                const keyFile = privateKeyFile(model, args.writeKeyFile);
+                // One known_hosts file per server: a replaced server (new host key, same IP) is accepted anew.
+                const knownHosts = pulumi.interpolate`${path.join(os.homedir(), ".ssh", `hostplane-${model.project}-${model.stack}`)}-known_hosts-${server.server.id}`;
+                this.provider = new docker.Provider(
+                    `${name}-docker`,
+                    {
+                        host: this.dockerHost,
+                        sshOpts: pulumi
+                            .all([keyFile, knownHosts])
+                            .apply(([f, k]) => ["-i", f, "-o", `UserKnownHostsFile=${k}`, "-o", "StrictHostKeyChecking=accept-new", "-o", "BatchMode=yes"]),
+                    },
+                    { parent: this, dependsOn: [server.ready] },
+                );
+                this.ready = [server.ready, this.provider];
+                this.outputs = {
+                    provider: "hcloud",
+                    ipv4: server.ipv4,
+                    ipv6: server.ipv6,
+                    sshCommand: pulumi.interpolate`ssh root@${server.ipv4}`,
+                    dnsRecords: records(server.ipv4, server.ipv6),
+                };
+                break;
+            }
         }
-        this.ready = [this.provider];
         this.registerOutputs({ dockerHost: this.dockerHost });
     }
 }
+
+const privateKey = () => new pulumi.Config(NAMESPACE).requireSecret("sshPrivateKey");
 
 /**
  * The Docker provider's ssh transport takes a key *file*: write the secret to a 0600 file that
  * only this user can read, named per stack. The key itself stays a Pulumi secret in state.
  */
 function privateKeyFile(model: PlatformModel, write: boolean): pulumi.Output<string> {
-    const key = new pulumi.Config(NAMESPACE).requireSecret("sshPrivateKey");
+    const key = privateKey();
     const file = path.join(os.homedir(), ".ssh", `hostplane-${model.project}-${model.stack}`);
     return pulumi.unsecret(
         key.apply((k) => {

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformModel } from "../config/model";
 import { Environment } from "./environment";
 import { Host } from "./host";
+import { Monitoring } from "./monitoring";
 import { Networks } from "./networks";
 import { Proxy } from "./proxy";
 import { renderNginx } from "../render/nginx";
@@ -18,6 +19,8 @@ export class Platform extends pulumi.ComponentResource {
     readonly networks: Networks;
     readonly environments: Record<string, Environment> = {};
     readonly proxy: Proxy;
+    /** Undefined when hostplane:monitoring.enabled is false. */
+    readonly monitoring?: Monitoring;
 
     constructor(name: string, model: PlatformModel, opts?: pulumi.ComponentResourceOptions, settings: PlatformSettings = {}) {
         super("hostplane:index:Platform", name, {}, opts);
@@ -40,6 +43,19 @@ export class Platform extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [this.networks] },
             );
         }
+        // Monitoring runs next to the environments: it only needs the networks (it scrapes by alias).
+        if (model.monitoring.enabled)
+            this.monitoring = new Monitoring(
+                `${model.prefix}-monitoring`,
+                {
+                    model,
+                    provider: this.host.provider,
+                    dockerHost: this.host.dockerHost,
+                    network: this.networks.monitoring,
+                    environmentNetworks: Object.fromEntries(model.environments.map((e) => [e.networkName, this.networks.environments[e.name]])),
+                },
+                { parent: this, dependsOn: [this.networks] },
+            );
         // The proxy comes last: its reload waits for every app it routes to.
         const routed = new Set(model.proxy.routes.map((r) => `${r.environment}/${r.app}`));
         this.proxy = new Proxy(
@@ -49,8 +65,11 @@ export class Platform extends pulumi.ComponentResource {
                 provider: this.host.provider,
                 dockerHost: this.host.dockerHost,
                 networks: this.networks.environments,
-                apps: Object.entries(this.environments).flatMap(([envName, e]) =>
-                    Object.entries(e.apps).filter(([appName]) => routed.has(`${envName}/${appName}`)).map(([, a]) => a),
+                apps: Object.entries(this.environments).flatMap(([envName, e]) => [
+                    ...Object.entries(e.apps).filter(([appName]) => routed.has(`${envName}/${appName}`)).map(([, a]) => a),
+                    // management UIs of data services (RabbitMQ, MinIO console)
+                    ...Object.entries(e.data.services).filter(([svc]) => routed.has(`${envName}/${svc}`)).map(([, c]) => c),
+                ],
                 ),
                 files: renderNginx(model),
             },
@@ -64,8 +83,16 @@ export class Platform extends pulumi.ComponentResource {
 export function stackOutputs(model: PlatformModel, platform: Platform) {
     return {
         dockerHost: platform.host.dockerHost,
+        /** Server IP, SSH command and the DNS records to create (A/AAAA per routed host name). */
+        host: platform.host.outputs,
         networks: Object.fromEntries(model.environments.map((e) => [e.name, e.networkName])),
         monitoringNetwork: model.monitoringNetworkName,
+        monitoring: platform.monitoring
+            ? {
+                  health: platform.monitoring.health,
+                  grafanaAdminPassword: platform.monitoring.grafanaAdminPassword ? pulumi.secret(platform.monitoring.grafanaAdminPassword) : undefined,
+              }
+            : undefined,
         proxy: {
             container: platform.proxy.container.name,
             // Secret values: `pulumi stack output proxy --show-secrets` shows them to the operator.

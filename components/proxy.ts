@@ -26,7 +26,7 @@ export interface ProxyArgs {
     model: PlatformModel;
     provider: docker.Provider;
     /** DOCKER_HOST for the docker CLI steps. */
-    dockerHost: string;
+    dockerHost: pulumi.Input<string>;
     /** Environment networks by environment name; the proxy joins only those it routes to. */
     networks: Record<string, docker.Network>;
     /** The apps the proxy routes to: the reload waits for them. */
@@ -80,12 +80,12 @@ export class Proxy extends pulumi.ComponentResource {
             `if [ -n "$(ls -A "$tmp")" ]; then tar -C "$tmp" -c . | docker run --rm -i ${certMount(false)} --entrypoint tar ${image} -x -C ${CONTAINER_CERT_DIR}; fi`,
         ].join("\n");
         const cfg = new pulumi.Config(NAMESPACE);
-        const tlsEnv =
+        const tlsEnv: pulumi.Output<Record<string, string>> =
             proxy.tls.mode === "provided"
                 ? pulumi
-                      .all([cfg.requireSecret(proxy.tls.certificate), cfg.requireSecret(proxy.tls.privateKey)])
-                      .apply(([c, k]) => ({ ...env, TLS_CERTIFICATE: c, TLS_PRIVATE_KEY: k }))
-                : pulumi.output(env);
+                      .all([cfg.requireSecret(proxy.tls.certificate), cfg.requireSecret(proxy.tls.privateKey), env])
+                      .apply(([c, k, e]): Record<string, string> => ({ ...e, TLS_CERTIFICATE: c, TLS_PRIVATE_KEY: k }))
+                : pulumi.output(env).apply((e): Record<string, string> => ({ ...e }));
         const certsStep = new command.local.Command(
             `${base}-certs-bootstrap`,
             {

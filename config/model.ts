@@ -1,7 +1,7 @@
 // The validated, resolved platform model: plain data that renderers and components consume.
 // Everything derived (names, effective ports, merged health-check defaults) is computed once here.
 import type { AppConfig, EnvironmentConfig, HostConfig, ProxyConfig, SecretSourceConfig, StackConfigParsed } from "./schema";
-import { buildServices, connectionsFor, Credential, DataServiceModel } from "./services";
+import { adminUi, buildServices, connectionsFor, Credential, DataServiceModel } from "./services";
 import { durationToSeconds, memoryToMegabytes } from "./units";
 import { MonitoringModel, monitoringModel } from "./monitoring";
 
@@ -212,7 +212,7 @@ export function buildModel(cfg: StackConfigParsed, project: string, stack: strin
     for (const env of environments)
         for (const app of env.apps)
             for (const s of app.secrets) if (typeof s.source === "object" && "fromConfig" in s.source) configSecretKeys.add(s.source.fromConfig);
-    if (cfg.host.provider === "ssh") configSecretKeys.add("sshPrivateKey");
+    if (cfg.host.provider === "ssh" || cfg.host.provider === "hcloud") configSecretKeys.add("sshPrivateKey");
     for (const env of environments)
         for (const svc of env.services)
             if (svc.settings.type === "postgres" && svc.settings.backup.s3) {
@@ -223,6 +223,7 @@ export function buildModel(cfg: StackConfigParsed, project: string, stack: strin
         configSecretKeys.add(cfg.proxy.tls.certificate);
         configSecretKeys.add(cfg.proxy.tls.privateKey);
     }
+    const monitoring = monitoringModel(cfg, environments, proxyModel(cfg.proxy, environments));
     return {
         project,
         stack,
@@ -233,8 +234,8 @@ export function buildModel(cfg: StackConfigParsed, project: string, stack: strin
         monitoringNetworkName: monitoringNetworkName(cfg.prefix),
         environments,
         proxy: proxyModel(cfg.proxy, environments),
-        monitoring: monitoringModel(cfg, environments, proxyModel(cfg.proxy, environments)),
-        configSecretKeys: [...configSecretKeys, ...monitoringModel(cfg, environments, proxyModel(cfg.proxy, environments)).secretKeys].sort(),
+        monitoring,
+        configSecretKeys: [...new Set([...configSecretKeys, ...monitoring.secretKeys])].sort(),
     };
 }
 
@@ -254,6 +255,13 @@ function proxyModel(cfg: ProxyConfig, environments: EnvironmentModel[]): ProxyMo
             })),
         ),
     );
+    // Management UIs of data services (RabbitMQ, MinIO console): always behind basic auth.
+    for (const env of environments)
+        for (const svc of env.services) {
+            const ui = adminUi(svc, env.domain);
+            if (ui)
+                routes.push({ host: ui.host, path: ui.path, environment: env.name, app: svc.name, alias: svc.alias, port: ui.port, maxBodySize: cfg.clientMaxBodySize, basicAuth: true, allowFrom: ui.allowFrom });
+        }
     routes.sort((a, b) => a.host.localeCompare(b.host) || a.path.localeCompare(b.path));
     return {
         image: cfg.image,

@@ -124,6 +124,13 @@ const serviceCommon = {
     hostPort: port.optional(),
 };
 
+/** A management UI (RabbitMQ, MinIO console) behind the proxy: always basic auth, never a published port. */
+const AdminUiRoute = z.strictObject({
+    host: Route.shape.host,
+    path: Route.shape.path,
+    allowFrom: Route.shape.allowFrom,
+});
+
 export const BackupSchedule = z.strictObject({
     /** Keep hourly dumps this many days (default 7). */
     hourlyKeepDays: z.number().int().min(1).max(365).default(7),
@@ -168,7 +175,7 @@ export const DataService = z.discriminatedUnion(
                 .default("noeviction"),
             appendonly: z.boolean().default(true),
         }),
-        z.strictObject({ type: z.literal("rabbitmq"), ...serviceCommon }),
+        z.strictObject({ type: z.literal("rabbitmq"), ...serviceCommon, ui: AdminUiRoute.optional() }),
         z.strictObject({
             type: z.literal("kafka"),
             ...serviceCommon,
@@ -176,7 +183,12 @@ export const DataService = z.discriminatedUnion(
             zookeeper: z.boolean().default(false),
         }),
         z.strictObject({ type: z.literal("mongodb"), ...serviceCommon }),
-        z.strictObject({ type: z.literal("minio"), ...serviceCommon, buckets: z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/)).default([]) }),
+        z.strictObject({
+            type: z.literal("minio"),
+            ...serviceCommon,
+            buckets: z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/)).default([]),
+            ui: AdminUiRoute.optional(),
+        }),
     ],
     { error: "expected type to be one of postgres, redis, rabbitmq, kafka, mongodb, minio" },
 );
@@ -202,18 +214,35 @@ export const Environment = z.strictObject({
 });
 
 export const HostLocal = z.strictObject({ provider: z.literal("local") });
+/** Swap file size the host bootstrap adds when the host has no swap: 2G, 512M; "0" = none. */
+const swapSize = z.string().regex(/^(0|[0-9]+[MG])$/, { error: "expected a swap size like 2G or 512M, or \"0\" for none" });
+const cidr = z.string().regex(/^[0-9a-fA-F:.]+\/[0-9]{1,3}$/, { error: "expected a CIDR like 198.51.100.7/32 or 2001:db8::/48" });
 export const HostSsh = z.strictObject({
     provider: z.literal("ssh"),
     address: z.string().min(1),
     user: z.string().regex(/^[a-z_][a-z0-9_-]*$/, { error: "expected a Unix user name" }).default("root"),
     port: port.default(22),
+    /** Run scripts/host/bootstrap.sh (Docker if missing, hardening) before any Docker work. */
+    bootstrap: z.boolean().default(true),
+    swap: swapSize.default("2G"),
 });
-// The Hetzner Cloud host gets its full model in the hosts issue; the key is reserved here.
+/** A Hetzner Cloud server created from scratch (components/hosts/hcloud.ts). Token: secret hcloud:token. */
 export const HostHcloud = z.strictObject({
     provider: z.literal("hcloud"),
-    serverType: z.string().default("cx22"),
-    location: z.string().default("fsn1"),
-    image: z.string().default("debian-12"),
+    serverType: z.string().regex(/^[a-z0-9-]+$/, { error: "expected a Hetzner server type like cx22 or cpx31" }).default("cx22"),
+    location: z.string().regex(/^[a-z0-9-]+$/, { error: "expected a Hetzner location like fsn1, nbg1, hel1, ash" }).default("fsn1"),
+    image: z.string().regex(/^[a-z0-9.-]+$/, { error: "expected a Hetzner image name like debian-12" }).default("debian-12"),
+    /** OpenSSH public key installed for root; its private half is the secret hostplane:sshPrivateKey. */
+    sshPublicKey: z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+=*( [^\n]*)?$/, {
+        error: "expected an OpenSSH public key line like 'ssh-ed25519 AAAA... user@host'",
+    }),
+    /** Who may reach port 22; everyone by default. 80/443 are always open (the proxy). */
+    adminCidrs: z.array(cidr).min(1).default(["0.0.0.0/0", "::/0"]),
+    /** Size in GB of a Hetzner Volume mounted at /var/lib/docker; none by default. */
+    dockerVolumeSize: z.number().int().min(10).max(10240).optional(),
+    swap: swapSize.default("2G"),
+    /** Hetzner's daily server backups (extra cost). */
+    backups: z.boolean().default(false),
 });
 export const Host = z.discriminatedUnion("provider", [HostLocal, HostSsh, HostHcloud], {
     error: "expected host.provider to be one of local, ssh, hcloud",

@@ -6,6 +6,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { ConfigError } from "./errors";
 import { ConfigSource, NAMESPACE, RawValue } from "./validate";
+import { EXTERNAL_NAMESPACES } from "./hosts";
+
+const isExternal = (k: string) => EXTERNAL_NAMESPACES.some((ns) => k.startsWith(`${ns}:`));
 
 /** What stands in for a secret whose ciphertext the CLI cannot (and need not) decrypt. */
 export const SECRET_PLACEHOLDER = "[secret]";
@@ -25,12 +28,14 @@ export function fromPulumiRuntime(): ConfigSource {
     // isConfigSecret is exported by the SDK's runtime/config module but not re-exported.
     const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(k: string): boolean };
     const values: Record<string, RawValue> = {};
+    const external: Record<string, RawValue> = {};
     for (const [k, v] of Object.entries(pulumi.runtime.allConfig())) {
+        if (isExternal(k)) external[k] = { value: SECRET_PLACEHOLDER, secret: isConfigSecret(k) };
         if (!k.startsWith(`${NAMESPACE}:`)) continue;
         const secret = isConfigSecret(k);
         values[k.slice(NAMESPACE.length + 1)] = { value: secret ? SECRET_PLACEHOLDER : decode(v), secret };
     }
-    return { project: pulumi.getProject(), stack: pulumi.getStack(), values, description: `stack ${pulumi.getStack()}` };
+    return { project: pulumi.getProject(), stack: pulumi.getStack(), values, external, description: `stack ${pulumi.getStack()}` };
 }
 
 export function projectName(root = PROJECT_ROOT): string {
@@ -63,10 +68,12 @@ export function fromStackFile(file: string, project = projectName()): ConfigSour
     if (typeof config !== "object" || Array.isArray(config))
         throw new ConfigError([{ key: `${file}: config`, message: `expected a map of namespace:key to value` }], file);
     const values: Record<string, RawValue> = {};
+    const external: Record<string, RawValue> = {};
     for (const [k, v] of Object.entries<any>(config)) {
+        if (isExternal(k)) external[k] = { value: SECRET_PLACEHOLDER, secret: v !== null && typeof v === "object" && "secure" in v };
         if (!k.startsWith(`${NAMESPACE}:`)) continue;
         const secret = v !== null && typeof v === "object" && "secure" in v;
         values[k.slice(NAMESPACE.length + 1)] = { value: secret ? SECRET_PLACEHOLDER : v, secret };
     }
-    return { project, stack, values, description: path.relative(process.cwd(), file) || file };
+    return { project, stack, values, external, description: path.relative(process.cwd(), file) || file };
 }

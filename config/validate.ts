@@ -3,10 +3,11 @@
 import { z } from "zod";
 import { ConfigError, ConfigIssue, formatPath } from "./errors";
 import { buildModel, PlatformModel } from "./model";
-import { buildServices, connectionsFor } from "./services";
+import { adminUi, buildServices, connectionsFor } from "./services";
 import { StackConfig, StackConfigParsed } from "./schema";
 import { durationToSeconds } from "./units";
 import { monitoringIssues } from "./monitoring";
+import { hcloudKeyIssues, hcloudTokenIssues } from "./hosts";
 
 export const NAMESPACE = "hostplane";
 
@@ -23,6 +24,8 @@ export interface ConfigSource {
     values: Record<string, RawValue>;
     /** Where the values came from, for messages: "stack production" or a file path. */
     description: string;
+    /** Keys of other providers' namespaces (config/hosts.ts), full name: `hcloud:token`. */
+    external?: Record<string, RawValue>;
 }
 
 const PLAIN_KEYS = Object.keys(StackConfig.shape);
@@ -47,12 +50,14 @@ export function loadPlatformModel(source: ConfigSource): PlatformModel {
         }
     }
 
+    issues.unshift(...hcloudTokenIssues(plain.host, source.external, source.stack));
     const parsed = StackConfig.safeParse(plain);
     if (!parsed.success) {
         issues.push(...parsed.error.issues.map((i) => zodIssue(i, plain)));
         throw new ConfigError(issues, source.description);
     }
     issues.push(...semanticIssues(parsed.data, secrets, source.stack));
+    issues.push(...hcloudKeyIssues(parsed.data.host.provider, secrets, NAMESPACE, source.stack));
     issues.push(...monitoringIssues(parsed.data.monitoring, secrets, source.stack, NAMESPACE));
     if (issues.length > 0) throw new ConfigError(issues, source.description);
     return buildModel(parsed.data, source.project, source.stack);
@@ -186,6 +191,13 @@ function semanticIssues(cfg: StackConfigParsed, secretKeys: Set<string>, stack: 
 
         for (const svc of services) {
             const at = (...p: PropertyKey[]) => key(["environments", envName, "services", svc.name, ...p]);
+            const ui = adminUi(svc, env.domain);
+            if (ui) {
+                const route = `${ui.host}${ui.path}`;
+                const prev = routeOwners.get(route);
+                if (prev) issues.push({ key: at("ui"), message: `route ${route} is already served by ${prev}; expected each host+path once` });
+                else routeOwners.set(route, `${envName}/${svc.name}`);
+            }
             if (svc.hostPort !== undefined) {
                 const prev = portOwners.get(svc.hostPort);
                 if (svc.hostPort > 65535) issues.push({ key: at("hostPort"), message: `hostPort + servicePortOffset ${env.servicePortOffset} = ${svc.hostPort}; expected at most 65535` });

@@ -54,6 +54,17 @@ function mockState(type: string, name: string, inputs: any, secretValues: string
         case "command:local:Command":
             state.stdout = "";
             break;
+        // Hetzner resources: documentation addresses (RFC 5737 / RFC 3849) and numeric ids.
+        case "hcloud:index/primaryIp:PrimaryIp":
+            state.ipAddress = inputs.type === "ipv6" ? "2001:db8:10::/64" : "192.0.2.10";
+            break;
+        case "hcloud:index/server:Server":
+            state.ipv4Address = "192.0.2.10";
+            state.ipv6Address = "2001:db8:10::1";
+            break;
+        case "command:remote:Command":
+            state.stdout = "";
+            break;
     }
     for (const k of SECRET_OUTPUTS[type] ?? []) if (k in state) state[k] = { [sigKey]: secretSig, value: state[k] };
     return state;
@@ -84,7 +95,8 @@ export async function captureGraph(source: ConfigSource): Promise<Graph> {
     const secretValues: string[] = [];
     pulumi.runtime.setMocks(
         {
-            newResource: (a) => ({ id: `${a.name}-id`, state: mockState(a.type, a.name, a.inputs, secretValues) }),
+            // hcloud ids are numbers (the program converts them for firewall, IP and volume references).
+        newResource: (a) => ({ id: a.type.startsWith("hcloud:") ? String(parseInt(createHash("sha256").update(a.name).digest("hex").slice(0, 6), 16)) : `${a.name}-id`, state: mockState(a.type, a.name, a.inputs, secretValues) }),
             call: () => ({}),
         },
         source.project,
@@ -100,7 +112,13 @@ export async function captureGraph(source: ConfigSource): Promise<Graph> {
             secretValues.push(fake);
         } else config[`${NAMESPACE}:${k}`] = typeof v.value === "string" ? v.value : JSON.stringify(v.value);
     }
-    pulumi.runtime.setAllConfig(config, Object.keys(config).filter((k) => source.values[k.slice(NAMESPACE.length + 1)].secret));
+    // Other providers' secrets (hcloud:token): fake values too, so none can leak unnoticed.
+    for (const [k, v] of Object.entries(source.external ?? {}))
+        if (v.secret) {
+            config[k] = `mocksecret-${k.replace(":", "-")}-${createHash("sha256").update(k).digest("hex").slice(0, 10)}`;
+            secretValues.push(config[k]);
+        }
+    pulumi.runtime.setAllConfig(config, Object.keys(config).filter((k) => !k.startsWith(`${NAMESPACE}:`) || source.values[k.slice(NAMESPACE.length + 1)].secret));
 
     const recorded: { type: string; name: string; props: any; opts: pulumi.ResourceOptions; custom: boolean; resource: pulumi.Resource }[] = [];
     const record: pulumi.ResourceTransformation = (args) => {

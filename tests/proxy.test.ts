@@ -470,7 +470,9 @@ describe("Proxy component (mock graph)", () => {
 
             it("reloads after every app it routes to, triggered by the config hash", () => {
                 const reload = find(g, `${g.model.prefix}-proxy-reload`);
-                for (const r of g.model.proxy.routes) assert.ok(reload.dependsOn.includes(`${g.model.prefix}-${r.environment}-${r.app}`), `reload after ${r.environment}/${r.app}`);
+                // an app component, or the component of a data service whose management UI is routed
+                const target = (r: { environment: string; app: string }) => [`${g.model.prefix}-${r.environment}-${r.app}`, `${g.model.prefix}-${r.environment}-${r.app}-service`];
+                for (const r of g.model.proxy.routes) assert.ok(target(r).some((t) => reload.dependsOn.includes(t)), `reload after ${r.environment}/${r.app}`);
                 const files = renderNginx(g.model);
                 const hash = require("crypto").createHash("sha256").update(JSON.stringify(files)).digest("hex");
                 assert.strictEqual((reload.inputs as any).triggers[0], hash);

@@ -235,6 +235,24 @@ const CASES: Case[] = [
         expect: [{ key: "hostplane:sshPrivateKey", message: "missing secret: host.provider is ssh; set the private key with 'pulumi config set --secret hostplane:sshPrivateKey < ~/.ssh/id_ed25519 --stack test'" }],
     },
     {
+        name: "hcloud host without its API token or private key (token first)",
+        mutate: (c) => (c.host = { provider: "hcloud", sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE ops@example.com" }),
+        expect: [
+            { key: "hcloud:token", message: "missing secret: host.provider is hcloud and needs a Hetzner Cloud API token (read & write, from the Cloud Console: project > Security > API tokens); set it with 'pulumi config set --secret hcloud:token <api-token> --stack test'" },
+            { key: "hostplane:sshPrivateKey", message: "missing secret: host.provider is hcloud; set the private key matching host.sshPublicKey with 'pulumi config set --secret hostplane:sshPrivateKey < ~/.ssh/id_ed25519 --stack test'" },
+        ],
+    },
+    {
+        name: "hcloud host without a public key, with a bad admin CIDR",
+        mutate: (c) => (c.host = { provider: "hcloud", adminCidrs: ["198.51.100.7"] }),
+        secrets: ["stripeApiKey", "sshPrivateKey"],
+        expect: [
+            { key: "hcloud:token", message: "missing secret: host.provider is hcloud and needs a Hetzner Cloud API token (read & write, from the Cloud Console: project > Security > API tokens); set it with 'pulumi config set --secret hcloud:token <api-token> --stack test'" },
+            { key: "hostplane:host.sshPublicKey", message: "is required; expected string" },
+            { key: "hostplane:host.adminCidrs[0]", message: 'got "198.51.100.7"; expected a CIDR like 198.51.100.7/32 or 2001:db8::/48' },
+        ],
+    },
+    {
         name: "no environments",
         mutate: (c) => (c.environments = {}),
         expect: [{ key: "hostplane:environments", message: "got {}; expected at least one environment" }],

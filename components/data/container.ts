@@ -14,7 +14,7 @@ export interface DataServiceArgs {
     service: DataServiceModel;
     provider: docker.Provider;
     network: docker.Network;
-    dockerHost: string;
+    dockerHost: pulumi.Input<string>;
     dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 

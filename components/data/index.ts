@@ -11,7 +11,7 @@ export interface DataServicesArgs {
     environment: EnvironmentModel;
     provider: docker.Provider;
     network: docker.Network;
-    dockerHost: string;
+    dockerHost: pulumi.Input<string>;
 }
 
 export class DataServices extends pulumi.ComponentResource {
