@@ -64,6 +64,28 @@ for (const stack of STACKS) {
             assert.doesNotMatch(json, /postgresql:\/\/[a-z_]+:[A-Za-z0-9]/, "no DATABASE_URL with a password in plain inputs");
         });
 
+        it("each postgres backup sidecar writes its metrics where node-exporter's textfile collector reads them", () => {
+            const nodeExporter = g.resources.find((r) => r.type === "docker:index/container:Container" && r.name === `${g.model.prefix}-node-exporter`);
+            for (const env of g.model.environments)
+                for (const s of env.services.filter((x) => x.type === "postgres")) {
+                    const c = named(g, `${s.containerBaseName}-backup`).inputs as any;
+                    const file = c.envs.find((e: string) => e.startsWith("METRICS_FILE="))?.slice("METRICS_FILE=".length);
+                    assert.ok(c.envs.includes(`HOSTPLANE_ENV=${env.name}`) && c.envs.includes(`HOSTPLANE_SERVICE=${s.name}`), s.name);
+                    assert.deepStrictEqual(c.healthcheck.tests, ["CMD", "test", "-f", file]);
+                    if (!nodeExporter) {
+                        assert.strictEqual(file, "/backups/metrics/hostplane_backup.prom");
+                        continue;
+                    }
+                    // The sidecar's mount and node-exporter's mount are the same host directory.
+                    const textfileFlag = (nodeExporter.inputs as any).command.find((a: string) => a.startsWith("--collector.textfile.directory="));
+                    const exporterMount = (nodeExporter.inputs as any).mounts.find((m: any) => m.target === textfileFlag.split("=")[1]);
+                    assert.ok(exporterMount, "node-exporter mounts its textfile directory");
+                    const sidecarMount = c.volumes.find((v: any) => v.hostPath === exporterMount.source);
+                    assert.ok(sidecarMount, `${s.name}: mounts ${exporterMount.source}`);
+                    assert.strictEqual(file, `${sidecarMount.containerPath}/backup-${env.name}-${s.name}.prom`);
+                }
+        });
+
         it("protects production data volumes, and only those", () => {
             for (const env of g.model.environments)
                 for (const s of env.services) {

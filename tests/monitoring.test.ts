@@ -14,7 +14,7 @@ import { loadPlatformModel } from "../config/validate";
 import { renderHostFiles } from "../render";
 import type { HostFile } from "../render/files";
 import { renderMonitoring } from "../render/monitoring";
-import { backupSuccessScript, renderBackupTextfile } from "../render/monitoring/backup-hook";
+import { BACKUP_MAX_AGE_SECONDS } from "../render/monitoring/backup-hook";
 import { dashboardFiles } from "../render/monitoring/grafana";
 import { CONF, SLACK_WEBHOOK_FILE } from "../render/monitoring/paths";
 import { prometheusConfig, RULES_FILE } from "../render/monitoring/prometheus";
@@ -366,22 +366,102 @@ describe("alert rules (promtool test rules)", () => {
     }
 });
 
-describe("backup-age hook (node-exporter textfile collector)", () => {
-    it("renders the two gauges the BackupTooOld rule compares", () => {
-        const text = renderBackupTextfile({ env: "production", service: "db", lastSuccess: 1700000000, maxAgeSeconds: 7200 });
-        assert.match(text, /^hostplane_backup_last_success_timestamp_seconds\{env="production",service="db"\} 1700000000$/m);
-        assert.match(text, /^hostplane_backup_max_age_seconds\{env="production",service="db"\} 7200$/m);
+describe("backup-age hook: pg-backup.sh's textfile feeds the backup alerts", function () {
+    this.timeout(60000);
+    const SCRIPT = path.resolve(__dirname, "../scripts/postgres/pg-backup.sh");
+    const node = { job: "node-exporter", instance: "node-exporter:9100" };
+    let dir: string;
+    let text: string;
+
+    before(function () {
+        requireTool(this, PROMTOOL, "promtool", INSTALL);
+        // State as left by earlier runs: an hourly and a manual backup of `shop`. The run itself
+        // cannot reach a server (port 1), so it records a failure and rewrites the metrics file:
+        // exactly the path the sidecar takes, without needing PostgreSQL here.
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "hostplane-textfile-"));
+        const state = path.join(dir, "state");
+        fs.mkdirSync(state);
+        fs.writeFileSync(path.join(state, "shop-hourly.ok"), "shop hourly 0 4096\n");
+        fs.writeFileSync(path.join(state, "shop-manual.ok"), "shop manual 0 4096\n");
+        const r = spawnSync("bash", [SCRIPT, "run", "hourly"], {
+            encoding: "utf8",
+            env: {
+                ...process.env,
+                PGHOST: "127.0.0.1",
+                PGPORT: "1",
+                PGCONNECT_TIMEOUT: "2",
+                BACKUP_DIR: path.join(dir, "backups"),
+                STATE_DIR: state,
+                METRICS_FILE: path.join(dir, "textfile", "backup-production-db.prom"),
+                HOSTPLANE_ENV: "production",
+                HOSTPLANE_SERVICE: "db",
+                HOURLY_MAX_AGE_SECONDS: String(BACKUP_MAX_AGE_SECONDS.hourly),
+            },
+        });
+        assert.notStrictEqual(r.status, 0, "the run cannot reach a server and must fail");
+        text = fs.readFileSync(path.join(dir, "textfile", "backup-production-db.prom"), "utf8");
+    });
+    after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("is valid exposition format (promtool check metrics)", () => {
+        const r = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
+        assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+        assert.deepStrictEqual(fs.readdirSync(path.join(dir, "textfile")), ["backup-production-db.prom"], "no temp file left behind");
     });
 
-    it("the shell snippet writes the same format atomically", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hostplane-textfile-"));
-        const r = spawnSync("sh", ["-c", backupSuccessScript("production", "db", 7200, dir)], { encoding: "utf8" });
-        assert.strictEqual(r.status, 0, r.stderr);
-        const files = fs.readdirSync(dir);
-        assert.deepStrictEqual(files, ["backup-production-db.prom"]);
-        const text = fs.readFileSync(path.join(dir, files[0]), "utf8");
-        assert.match(text, /^hostplane_backup_last_success_timestamp_seconds\{env="production",service="db"\} [0-9]+$/m);
-        assert.match(text, /^hostplane_backup_max_age_seconds\{env="production",service="db"\} 7200$/m);
+    it("gives scheduled kinds a max age and manual backups none", () => {
+        const l = `env="production",service="db",database="shop"`;
+        assert.match(text, new RegExp(`^hostplane_backup_last_success_timestamp_seconds\\{${l},kind="hourly"\\} 0$`, "m"));
+        assert.match(text, new RegExp(`^hostplane_backup_max_age_seconds\\{${l},kind="hourly"\\} ${BACKUP_MAX_AGE_SECONDS.hourly}$`, "m"));
+        assert.doesNotMatch(text, /max_age_seconds\{[^}]*kind="manual"/);
+        assert.match(text, /^hostplane_backup_last_run_failed\{env="production",service="db"\} 1$/m);
+    });
+
+    it("BackupTooOld and BackupFailing fire on exactly these series (promtool test rules)", () => {
+        const root = writeTree(renderMonitoring(stackModel("production")));
+        const rules = path.join(root, CONF.prometheus.host, RULES_FILE);
+        // Every series of the file as the scrape delivers it (node-exporter target labels added;
+        // honor_labels keeps env/service), held constant for 3h: the backup is from t=0.
+        const series = text
+            .split("\n")
+            .filter((line) => line && !line.startsWith("#"))
+            .map((line) => {
+                const m = /^(\w+)\{(.*)\} (\S+)$/.exec(line)!;
+                return { series: `${m[1]}{${m[2]},job="${node.job}",instance="${node.instance}"}`, values: `${m[3]}x180` };
+            });
+        const labels = { ...node, env: "production", service: "db" };
+        const test = {
+            rule_files: [path.basename(rules)],
+            evaluation_interval: "1m",
+            tests: [
+                {
+                    interval: "1m",
+                    input_series: series,
+                    alert_rule_test: [
+                        { eval_time: "1h", alertname: "BackupTooOld", exp_alerts: [] },
+                        {
+                            eval_time: "2h30m",
+                            alertname: "BackupTooOld",
+                            exp_alerts: [
+                                {
+                                    exp_labels: { severity: "critical", ...labels, database: "shop", kind: "hourly" },
+                                    exp_annotations: { summary: "newest backup of production/db is 2h 30m 0s old, older than its schedule allows" },
+                                },
+                            ],
+                        },
+                        {
+                            eval_time: "30m",
+                            alertname: "BackupFailing",
+                            exp_alerts: [{ exp_labels: { severity: "critical", ...labels }, exp_annotations: { summary: "the latest backup run of production/db failed" } }],
+                        },
+                    ],
+                },
+            ],
+        };
+        const file = path.join(path.dirname(rules), "test-backup-textfile.yml");
+        fs.writeFileSync(file, stringify(test));
+        const r = run("promtool", ["test", "rules", path.basename(file)], path.dirname(rules));
+        assert.strictEqual(r.status, 0, r.out);
     });
 });
 

@@ -45,8 +45,9 @@ describe("PostgreSQL backup and restore scripts (real server)", function () {
         assert.ok(fs.statSync(file).size > 0);
         assert.strictEqual(fs.statSync(file).mode & 0o777, 0o600);
         const prom = fs.readFileSync(path.join(backups, "metrics", "hostplane_backup.prom"), "utf8");
-        assert.match(prom, /^hostplane_backup_last_success_timestamp_seconds\{database="shop_api",kind="hourly"\} \d{10}$/m);
-        assert.match(prom, /^hostplane_backup_last_run_failed 0$/m);
+        assert.match(prom, /^hostplane_backup_max_age_seconds\{env="",service="",database="shop_api",kind="hourly"\} 7500$/m);
+        assert.match(prom, /^hostplane_backup_last_success_timestamp_seconds\{env="",service="",database="shop_api",kind="hourly"\} \d{10}$/m);
+        assert.match(prom, /^hostplane_backup_last_run_failed\{env="",service=""\} 0$/m);
         assert.ok(fs.readdirSync(path.join(backups, "globals")).length === 1, "roles are dumped too");
     });
 
@@ -87,7 +88,7 @@ describe("PostgreSQL backup and restore scripts (real server)", function () {
     it("reports a failed run in the metrics when the server is unreachable", () => {
         const r = script("pg-backup.sh", ["run", "hourly"], { PGPORT: "1" });
         assert.notStrictEqual(r.code, 0);
-        assert.match(fs.readFileSync(path.join(backups, "metrics", "hostplane_backup.prom"), "utf8"), /^hostplane_backup_last_run_failed 1$/m);
+        assert.match(fs.readFileSync(path.join(backups, "metrics", "hostplane_backup.prom"), "utf8"), /^hostplane_backup_last_run_failed\{env="",service=""\} 1$/m);
     });
 });
 

@@ -32,6 +32,8 @@ export interface ServiceContainerArgs {
     env?: pulumi.Input<string>[];
     uploads?: pulumi.Input<docker.types.input.ContainerUpload>[];
     mounts?: { volume: docker.Volume; target: string; readOnly?: boolean }[];
+    /** Host directories, created by Docker when missing (e.g. node-exporter's textfile directory). */
+    hostDirs?: { hostPath: string; containerPath: string }[];
     health?: ServiceHealth;
     cpus?: number;
     memoryMb?: number;
@@ -56,6 +58,7 @@ export function serviceContainer(parent: pulumi.Resource, args: ServiceContainer
             envs: args.env ?? [],
             uploads: args.uploads ?? [],
             mounts: (args.mounts ?? []).map((m) => ({ type: "volume", source: m.volume.name, target: m.target, readOnly: m.readOnly ?? false })),
+            volumes: (args.hostDirs ?? []).map((d) => ({ hostPath: d.hostPath, containerPath: d.containerPath })),
             networksAdvanced: [{ name: args.network.name, aliases: [alias] }],
             // Only on loopback, for SSH tunnels: a database never faces the internet.
             ports: publish ? [{ internal: args.port ?? s.port, external: s.hostPort!, ip: "127.0.0.1", protocol: "tcp" }] : [],

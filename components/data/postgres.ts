@@ -10,6 +10,7 @@ import * as random from "@pulumi/random";
 import { pgbouncerEnabled, pgIdentifier } from "../../config/services";
 import { NAMESPACE } from "../../config/validate";
 import { PGBOUNCER_PORT, renderPgbouncerIni, renderPgbouncerUserlist, renderRolesSql } from "../../render/postgres";
+import { BACKUP_MAX_AGE_SECONDS, BACKUP_TEXTFILE_HOST_DIR, BACKUP_TEXTFILE_MOUNT, backupTextfileName } from "../../render/monitoring/backup-hook";
 import { DataServiceArgs, dataVolume, serviceContainer } from "./container";
 
 const SCRIPTS = path.resolve(__dirname, "../../scripts/postgres");
@@ -115,7 +116,16 @@ function backupSidecar(parent: Postgres, args: DataServiceArgs, superuser: pulum
         "BACKUP_DIR=/backups",
         `HOURLY_KEEP_DAYS=${b.hourlyKeepDays}`,
         `WEEKLY_KEEP_DAYS=${b.weeklyKeepDays}`,
+        `HOURLY_MAX_AGE_SECONDS=${BACKUP_MAX_AGE_SECONDS.hourly}`,
+        `WEEKLY_MAX_AGE_SECONDS=${BACKUP_MAX_AGE_SECONDS.weekly}`,
+        `HOSTPLANE_ENV=${s.environment}`,
+        `HOSTPLANE_SERVICE=${s.name}`,
     ];
+    // With node-exporter running, backup metrics go to its textfile directory (the BackupTooOld and
+    // BackupFailing alerts read them); otherwise they stay in the backups volume.
+    const textfile = model.monitoring.services.nodeExporter;
+    const metricsFile = textfile ? `${BACKUP_TEXTFILE_MOUNT}/${backupTextfileName(s.environment, s.name)}` : "/backups/metrics/hostplane_backup.prom";
+    env.push(`METRICS_FILE=${metricsFile}`);
     if (s3) {
         env.push(`S3_ENDPOINT=${s3.endpoint}`, `S3_BUCKET=${s3.bucket}`);
         env.push(pulumi.interpolate`AWS_ACCESS_KEY_ID=${cfg.requireSecret(s3.accessKeyId)}`);
@@ -134,7 +144,8 @@ function backupSidecar(parent: Postgres, args: DataServiceArgs, superuser: pulum
             { file: "/run/secrets/pgpass", content: pulumi.interpolate`${s.alias}:${s.port}:*:postgres:${superuser}\n`, permissions: "0400" },
         ],
         mounts: [{ volume: backups, target: "/backups" }],
-        health: { ...s.health, test: ["CMD", "test", "-f", "/backups/metrics/hostplane_backup.prom"], startPeriod: "10s" },
+        hostDirs: textfile ? [{ hostPath: BACKUP_TEXTFILE_HOST_DIR, containerPath: BACKUP_TEXTFILE_MOUNT }] : [],
+        health: { ...s.health, test: ["CMD", "test", "-f", metricsFile], startPeriod: "10s" },
         cpus: 0.5,
         memoryMb: 256,
         dependsOn: [parent.server, backups],

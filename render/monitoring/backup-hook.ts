@@ -1,57 +1,32 @@
-// The backup-age hook. Backups run as one-shot jobs that Prometheus cannot scrape, so they report
-// through node-exporter's textfile collector: after each successful dump the job writes
+// The backup-age hook. Backups run in a sidecar that Prometheus does not scrape, so they report
+// through node-exporter's textfile collector: the sidecar mounts the collector's directory and
+// scripts/postgres/pg-backup.sh rewrites, atomically, after every run
 //
 //   <TEXTFILE_DIR>/backup-<env>-<service>.prom
-//     hostplane_backup_last_success_timestamp_seconds{env="<env>",service="<service>"} <unix time>
-//     hostplane_backup_max_age_seconds{env="<env>",service="<service>"} <seconds>
+//     hostplane_backup_last_success_timestamp_seconds{env,service,database,kind} <unix time>
+//     hostplane_backup_max_age_seconds{env,service,database,kind} <seconds>   (hourly, weekly)
+//     hostplane_backup_last_run_failed{env,service} 0|1
 //
-// atomically (write a temp file in the same directory, then mv). The max age travels with the
-// metric, so the BackupTooOld rule needs no knowledge of schedules: it fires when
-// time() - last_success > max_age. For hourly dumps the job should declare 2h + its own runtime.
-//
-// The rule matches the two series on *all* their labels, so a job may add its own (database,
-// kind=hourly|weekly…) as long as it writes both gauges with the same label set, e.g. one max age
-// per kind. env/service must be set: node-exporter is scraped with honor_labels, so they survive.
-// One file per job (the collector reads every *.prom in the directory; names must not collide).
+// The max age travels with the metric, so the BackupTooOld rule needs no knowledge of schedules:
+// it fires when time() - last_success > max_age, matching the two series on all their labels.
+// Manual and safety backups get no max age: they are never overdue. env/service survive the
+// scrape because node-exporter is scraped with honor_labels.
 import { TEXTFILE_DIR } from "./paths";
 
 export const BACKUP_LAST_SUCCESS_METRIC = "hostplane_backup_last_success_timestamp_seconds";
 export const BACKUP_MAX_AGE_METRIC = "hostplane_backup_max_age_seconds";
 
-export interface BackupMetric {
-    env: string;
-    service: string;
-    /** Unix seconds of the last successful backup. */
-    lastSuccess: number;
-    /** How old the newest backup may be before the alert fires. */
-    maxAgeSeconds: number;
-}
+/** Where the sidecar mounts the collector's directory. */
+export const BACKUP_TEXTFILE_MOUNT = "/textfile";
 
+/** One file per backup sidecar: the collector reads every *.prom, so names must not collide. */
 export const backupTextfileName = (env: string, service: string) => `backup-${env}-${service}.prom`;
 
-/** The textfile collector content (Prometheus text exposition format). */
-export function renderBackupTextfile(m: BackupMetric): string {
-    const labels = `{env="${m.env}",service="${m.service}"}`;
-    return [
-        `# HELP ${BACKUP_LAST_SUCCESS_METRIC} Unix time of the newest successful backup.`,
-        `# TYPE ${BACKUP_LAST_SUCCESS_METRIC} gauge`,
-        `${BACKUP_LAST_SUCCESS_METRIC}${labels} ${Math.floor(m.lastSuccess)}`,
-        `# HELP ${BACKUP_MAX_AGE_METRIC} Age after which the newest backup counts as overdue.`,
-        `# TYPE ${BACKUP_MAX_AGE_METRIC} gauge`,
-        `${BACKUP_MAX_AGE_METRIC}${labels} ${Math.floor(m.maxAgeSeconds)}`,
-        "",
-    ].join("\n");
-}
+/** The host directory node-exporter reads (bind-mounted into each backup sidecar). */
+export const BACKUP_TEXTFILE_HOST_DIR = TEXTFILE_DIR.host;
 
 /**
- * A POSIX sh snippet for the backup job to run after a successful dump, with the textfile
- * directory mounted at `dir` (default: the host path). Atomic: node-exporter never reads half a file.
+ * Max ages the sidecar declares: one missed run plus the dump's own time. Kept here, beside the
+ * rule that consumes them, and handed to pg-backup.sh as environment variables.
  */
-export function backupSuccessScript(env: string, service: string, maxAgeSeconds: number, dir: string = TEXTFILE_DIR.host): string {
-    const file = `${dir}/${backupTextfileName(env, service)}`;
-    const l = `{env=\\"${env}\\",service=\\"${service}\\"}`;
-    return (
-        `now=$(date +%s); ` +
-        `printf '%s\\n' "${BACKUP_LAST_SUCCESS_METRIC}${l} $now" "${BACKUP_MAX_AGE_METRIC}${l} ${maxAgeSeconds}" > ${file}.$$ && mv ${file}.$$ ${file}`
-    );
-}
+export const BACKUP_MAX_AGE_SECONDS = { hourly: 2 * 3600 + 300, weekly: 8 * 86400 } as const;

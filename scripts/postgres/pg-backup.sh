@@ -13,15 +13,24 @@
 # a backup is its file name without .dump. A dump is written to .partial, checked
 # (non-empty, `pg_restore --list` reads it) and only then renamed: a half-written file never
 # counts as a backup.
-# Metrics: $METRICS_DIR/hostplane_backup.prom for node-exporter's textfile collector:
-#   hostplane_backup_last_success_timestamp_seconds{database,kind}, hostplane_backup_last_size_bytes{…},
-#   hostplane_backup_last_run_failed (1 when the latest run failed).
+# Metrics: $METRICS_FILE, read by node-exporter's textfile collector (the sidecar mounts the
+# collector's directory; see render/monitoring/backup-hook.ts for the contract with the
+# BackupTooOld/BackupFailing alert rules). Every series carries env/service (HOSTPLANE_ENV,
+# HOSTPLANE_SERVICE) and, per database and kind:
+#   hostplane_backup_last_success_timestamp_seconds, hostplane_backup_max_age_seconds (scheduled
+#   kinds only: the rule fires when the newest backup is older), hostplane_backup_last_size_bytes;
+#   and hostplane_backup_last_run_failed (1 when the latest run failed).
 set -euo pipefail
 
 BACKUP_DIR=${BACKUP_DIR:-/backups}
-METRICS_DIR=${METRICS_DIR:-$BACKUP_DIR/metrics}
+STATE_DIR=${STATE_DIR:-$BACKUP_DIR/metrics/.state}
+METRICS_FILE=${METRICS_FILE:-$BACKUP_DIR/metrics/hostplane_backup.prom}
 HOURLY_KEEP_DAYS=${HOURLY_KEEP_DAYS:-7}
 WEEKLY_KEEP_DAYS=${WEEKLY_KEEP_DAYS:-90}
+# How old the newest backup of a kind may get: one missed run plus the dump's own time.
+HOURLY_MAX_AGE_SECONDS=${HOURLY_MAX_AGE_SECONDS:-7500}
+WEEKLY_MAX_AGE_SECONDS=${WEEKLY_MAX_AGE_SECONDS:-$((8 * 86400))}
+LABELS="env=\"${HOSTPLANE_ENV:-}\",service=\"${HOSTPLANE_SERVICE:-}\""
 
 log() { printf '%s pg-backup: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -37,29 +46,39 @@ verify_dump() {
     pg_restore --list "$f" >/dev/null 2>&1 || { log "$f is not a readable pg_dump archive"; return 1; }
 }
 
+# Rewrites $METRICS_FILE from the per-database state files, atomically (temp file + mv in the
+# same directory): the collector never reads half a file.
 write_metrics() {
-    mkdir -p "$METRICS_DIR/.state"
-    local tmp="$METRICS_DIR/.hostplane_backup.prom.$$"
+    mkdir -p "$STATE_DIR" "$(dirname "$METRICS_FILE")"
+    local tmp states=() db kind ts size
+    tmp="$(dirname "$METRICS_FILE")/.$(basename "$METRICS_FILE").$$"
+    for s in "$STATE_DIR"/*.ok; do [ -e "$s" ] && states+=("$s"); done
+    series() { # series METRIC FIELD: one line per state file (FIELD: ts, size or maxage)
+        for s in "${states[@]}"; do
+            read -r db kind ts size <"$s"
+            local v
+            case $2 in ts) v=$ts ;; size) v=$size ;; maxage)
+                case $kind in hourly) v=$HOURLY_MAX_AGE_SECONDS ;; weekly) v=$WEEKLY_MAX_AGE_SECONDS ;; *) continue ;; esac ;;
+            esac
+            echo "$1{$LABELS,database=\"$db\",kind=\"$kind\"} $v"
+        done
+    }
     {
         echo "# HELP hostplane_backup_last_success_timestamp_seconds Unix time of the newest verified backup."
         echo "# TYPE hostplane_backup_last_success_timestamp_seconds gauge"
-        for s in "$METRICS_DIR"/.state/*.ok; do
-            [ -e "$s" ] || continue
-            read -r db kind ts size <"$s"
-            echo "hostplane_backup_last_success_timestamp_seconds{database=\"$db\",kind=\"$kind\"} $ts"
-        done
+        series hostplane_backup_last_success_timestamp_seconds ts
+        echo "# HELP hostplane_backup_max_age_seconds Age after which the newest backup of a scheduled kind is overdue."
+        echo "# TYPE hostplane_backup_max_age_seconds gauge"
+        series hostplane_backup_max_age_seconds maxage
         echo "# HELP hostplane_backup_last_size_bytes Size of the newest verified backup."
         echo "# TYPE hostplane_backup_last_size_bytes gauge"
-        for s in "$METRICS_DIR"/.state/*.ok; do
-            [ -e "$s" ] || continue
-            read -r db kind ts size <"$s"
-            echo "hostplane_backup_last_size_bytes{database=\"$db\",kind=\"$kind\"} $size"
-        done
+        series hostplane_backup_last_size_bytes size
         echo "# HELP hostplane_backup_last_run_failed 1 when the latest backup run failed."
         echo "# TYPE hostplane_backup_last_run_failed gauge"
-        echo "hostplane_backup_last_run_failed $(cat "$METRICS_DIR/.state/failed" 2>/dev/null || echo 0)"
+        echo "hostplane_backup_last_run_failed{$LABELS} $(cat "$STATE_DIR/failed" 2>/dev/null || echo 0)"
     } >"$tmp"
-    mv "$tmp" "$METRICS_DIR/hostplane_backup.prom"
+    chmod 0644 "$tmp"
+    mv "$tmp" "$METRICS_FILE"
 }
 
 # Dumps one database; prints the verified file's path.
@@ -82,16 +101,16 @@ cmd_run() {
     local stamp failed=0 now
     stamp=$(date -u +%Y%m%dT%H%M%SZ)
     now=$(date -u +%s)
-    mkdir -p "$METRICS_DIR/.state"
+    mkdir -p "$STATE_DIR"
     local dbs
-    dbs=$(databases) || { echo 1 >"$METRICS_DIR/.state/failed"; write_metrics; die "cannot list databases (is the server up?)"; }
+    dbs=$(databases) || { echo 1 >"$STATE_DIR/failed"; write_metrics; die "cannot list databases (is the server up?)"; }
     [ -n "$dbs" ] || log "no databases to back up"
     for db in $dbs; do
         local file
         if file=$(dump_one "$db" "$kind" "$stamp"); then
             local size
             size=$(stat -c %s "$file")
-            echo "$db $kind $now $size" >"$METRICS_DIR/.state/$db-$kind.ok"
+            echo "$db $kind $now $size" >"$STATE_DIR/$db-$kind.ok"
             log "ok $(basename "$file" .dump) ($size bytes)"
             echo "$(basename "$file" .dump)"
         else
@@ -102,7 +121,7 @@ cmd_run() {
     # Roles and their passwords are cluster-wide: keep them next to the dumps.
     mkdir -p "$BACKUP_DIR/globals"
     pg_dumpall --globals-only -f "$BACKUP_DIR/globals/globals-$stamp.sql" && chmod 0600 "$BACKUP_DIR/globals/globals-$stamp.sql" || failed=1
-    echo "$failed" >"$METRICS_DIR/.state/failed"
+    echo "$failed" >"$STATE_DIR/failed"
     write_metrics
     [ -z "${S3_BUCKET:-}" ] || copy_to_s3 "$stamp" || failed=1
     return "$failed"
@@ -152,6 +171,10 @@ cmd_list() {
 cmd_loop() {
     log "started: hourly kept ${HOURLY_KEEP_DAYS}d, weekly kept ${WEEKLY_KEEP_DAYS}d, into $BACKUP_DIR"
     write_metrics
+    # A new installation gets its first backup now, not up to an hour later.
+    if ! compgen -G "$STATE_DIR/*-hourly.ok" >/dev/null; then
+        cmd_run hourly >/dev/null || log "first run failed; will retry next hour"
+    fi
     while true; do
         local now next
         now=$(date -u +%s)
