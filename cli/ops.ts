@@ -1,171 +1,125 @@
-// Operator commands that act on a running host through the Docker CLI (DOCKER_HOST from the
-// stack's host config). Names come from the same model the program uses, so they always match.
-//   npm run ops -- backup-now --stack <s> --env <e> [--service postgres]
-//   npm run ops -- backups    --stack <s> --env <e> [--service postgres]
-//   npm run ops -- restore    --stack <s> --env <e> [--service postgres] --backup <id> [--yes]
-import { spawnSync } from "child_process";
+// Operator commands (`npm run ops -- <command> --stack <s> …`). Names come from the same model the
+// program uses, so they always match; the host's Docker engine is reached with the docker CLI
+// (DOCKER_HOST from the stack config, or from its outputs for a Hetzner server), and stack history
+// and updates go through Pulumi's Automation API.
+import * as path from "path";
 import { parseArgs } from "util";
 import { ConfigError } from "../config/errors";
-import type { AppModel, DataServiceModel, EnvironmentModel, PlatformModel } from "../config/model";
-import { pgIdentifier } from "../config/services";
+import type { PlatformModel } from "../config/model";
 import { fromStackFile, stackFile } from "../config/sources";
 import { loadPlatformModel } from "../config/validate";
+import { backupContainer, backupNow, pick, restore } from "./ops/data";
+import { dockerCli, dockerHostOf, must, OpsError } from "./ops/docker";
+import { logs } from "./ops/logs";
+import { imageConfigPath, previousImage } from "./ops/rollback";
+import { formatTable, status } from "./ops/status";
 
-export class OpsError extends Error {}
+export { backupNow, restore } from "./ops/data";
+export { Docker, OpsError } from "./ops/docker";
 
-const USAGE = `usage:
-  npm run ops -- backup-now --stack <s> --env <e> [--service <postgres service>]
-  npm run ops -- backups    --stack <s> --env <e> [--service <postgres service>]
-  npm run ops -- restore    --stack <s> --env <e> [--service <postgres service>] --backup <id>`;
+const REPO = path.resolve(__dirname, "..");
 
-export interface Docker {
-    /** Runs `docker args…`; returns status and output. */
-    run(args: string[], input?: string): { status: number; stdout: string; stderr: string };
-}
+const USAGE = `usage: npm run ops -- <command> --stack <s> [options]
+  status                  [--env <e>]                  every container: health, image, uptime, restarts
+  logs <service>          [--env <e>] [--follow] [--tail N]
+  backup-now              --env <e> [--service <postgres service>]
+  backups                 --env <e> [--service <postgres service>]
+  restore                 --env <e> [--service <postgres service>] --backup <id>
+  rollback <app>          --env <e> [--to <image>] [--dry-run]
+State: PULUMI_BACKEND_URL (the local stack defaults to ./.pulumi-state, like npm run local:up).`;
 
-export function dockerCli(model: PlatformModel): Docker {
-    const host = model.host;
-    const env = { ...process.env };
-    if (host.provider === "ssh") env.DOCKER_HOST = `ssh://${host.user}@${host.address}:${host.port}`;
-    return {
-        run(args, input) {
-            const r = spawnSync("docker", args, { env, input, encoding: "utf8" });
-            if (r.error) throw new OpsError(`cannot run docker: ${r.error.message}`);
-            return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
-        },
-    };
-}
-
-function pick(model: PlatformModel, envName: string | undefined, serviceName: string | undefined): { env: EnvironmentModel; service: DataServiceModel } {
-    if (!envName) throw new OpsError(`missing --env; expected one of ${model.environments.map((e) => e.name).join(", ")}`);
-    const env = model.environments.find((e) => e.name === envName);
-    if (!env) throw new OpsError(`unknown environment '${envName}' in stack ${model.stack}; expected one of ${model.environments.map((e) => e.name).join(", ")}`);
-    const pgs = env.services.filter((s) => s.type === "postgres");
-    if (pgs.length === 0) throw new OpsError(`environment '${envName}' has no postgres service`);
-    const service = serviceName ? env.services.find((s) => s.name === serviceName) : pgs.length === 1 ? pgs[0] : undefined;
-    if (!service) throw new OpsError(serviceName ? `unknown service '${serviceName}' in environment '${envName}'; postgres services: ${pgs.map((s) => s.name).join(", ")}` : `several postgres services in '${envName}': pass --service (${pgs.map((s) => s.name).join(", ")})`);
-    if (service.type !== "postgres") throw new OpsError(`service '${service.name}' is ${service.type}; backups exist for postgres services only`);
-    return { env, service };
-}
-
-const backupContainer = (s: DataServiceModel) => `${s.containerBaseName}-backup`;
-
-function must(d: Docker, args: string[], what: string): string {
-    const r = d.run(args);
-    if (r.status !== 0) throw new OpsError(`${what} failed: ${(r.stderr || r.stdout).trim()}`);
-    return r.stdout;
-}
-
-/** The running container of an app (its name carries a revision id; labels find it). */
-function appContainers(d: Docker, model: PlatformModel, app: AppModel): string[] {
-    const out = must(
-        d,
-        ["ps", "-a", "--filter", `label=hostplane.stack=${model.stack}`, "--filter", `label=hostplane.environment=${app.environment}`, "--filter", `label=hostplane.service=${app.name}`, "--format", "{{.Names}}"],
-        `listing ${app.name}'s containers`,
-    );
-    return out.split("\n").filter(Boolean);
-}
-
-async function waitHealthy(d: Docker, container: string, seconds: number, log: (s: string) => void): Promise<void> {
-    const deadline = Date.now() + seconds * 1000;
-    for (;;) {
-        const status = d.run(["inspect", "-f", "{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}", container]).stdout.trim();
-        if (status === "healthy" || status === "running") return log(`  ${container}: ${status}`);
-        if (Date.now() > deadline) throw new OpsError(`${container} is ${status || "gone"} after ${seconds}s; check 'docker logs ${container}'`);
-        await new Promise((r) => setTimeout(r, 1000));
+/** The Automation API stack, on the backend the operator uses (the local stack's default included). */
+async function selectStack(model: PlatformModel) {
+    const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
+    const envVars: Record<string, string> = {};
+    if (!process.env.PULUMI_BACKEND_URL && model.stack === "local") envVars.PULUMI_BACKEND_URL = `file://${REPO}/.pulumi-state`;
+    try {
+        return await LocalWorkspace.selectStack({ stackName: model.stack, workDir: REPO }, { envVars });
+    } catch (err: any) {
+        throw new OpsError(`cannot open stack '${model.stack}' (is it deployed, and PULUMI_BACKEND_URL/PULUMI_CONFIG_PASSPHRASE set?): ${String(err?.message ?? err).split("\n").find((l) => l.includes("error:")) ?? err}`);
     }
 }
 
-export async function restore(model: PlatformModel, d: Docker, opts: { env?: string; service?: string; backup?: string }, log: (s: string) => void): Promise<void> {
-    const { env, service } = pick(model, opts.env, opts.service);
-    if (!opts.backup) throw new OpsError("missing --backup <id>; list them with: npm run ops -- backups --stack … --env …");
-    const id = opts.backup.replace(/\.dump$/, "");
-    const m = /^(.+)-(hourly|weekly|manual|safety)-(\d{8}T\d{6}Z)$/.exec(id);
-    if (!m) throw new OpsError(`backup id '${id}' is not of the form <database>-<hourly|weekly|manual|safety>-<YYYYmmddTHHMMSSZ>`);
-    const db = m[1];
-    const owner = env.apps.find((a) => pgIdentifier(a.name) === db && service.consumers.includes(a.name));
-    if (!owner) throw new OpsError(`database '${db}' belongs to no app of ${env.name}/${service.name}; its apps: ${service.consumers.join(", ")}`);
-    const bc = backupContainer(service);
-
-    log(`1/6 checking backup ${id} in ${bc}`);
-    const check = d.run(["exec", bc, "sh", "-c", `f=/backups/${db}/${id}.dump; test -s "$f" && pg_restore --list "$f" >/dev/null`]);
-    if (check.status !== 0) throw new OpsError(`backup ${id} is missing or unreadable in ${bc}; nothing was changed`);
-
-    // The apps that use this database, and the apps that depend on those, stop first.
-    const affected = env.apps.filter((a) => a.name === owner.name || a.dependsOn.includes(owner.name));
-    const containers = affected.flatMap((a) => appContainers(d, model, a).map((c) => ({ app: a, c })));
-    log(`2/6 stopping ${containers.map((x) => x.c).join(", ") || "(no running app)"}`);
-    for (const { c } of containers) must(d, ["stop", "-t", "30", c], `stopping ${c}`);
-
-    log(`3/6 safety backup, recreate ${db}, restore ${id}`);
-    const r = d.run(["exec", bc, "pg-restore.sh", id, db]);
-    process.stderr.write(r.stderr);
-    if (r.status !== 0) {
-        const safety = /safety backup: (\S+)/.exec(r.stderr)?.[1];
-        throw new OpsError(
-            r.status === 2
-                ? `backup ${id} was rejected; nothing was changed. The apps are stopped: start them with 'docker start ${containers.map((x) => x.c).join(" ")}'`
-                : `restore failed; the apps stay stopped.${safety ? ` To go back to the state before the restore: npm run ops -- restore --stack ${model.stack} --env ${env.name} --service ${service.name} --backup ${safety}` : ""}`,
-        );
-    }
-
-    log(`4/6 starting ${containers.map((x) => x.c).join(", ")}`);
-    for (const { c } of containers) must(d, ["start", c], `starting ${c}`);
-
-    if (owner.migration) {
-        const [c] = containers.filter((x) => x.app.name === owner.name).map((x) => x.c);
-        log(`5/6 migrations of ${owner.name}: ${owner.migration.command.join(" ")}`);
-        if (c) must(d, ["exec", c, ...owner.migration.command], `migration of ${owner.name}`);
-    } else log(`5/6 ${owner.name} has no migration`);
-
-    log("6/6 waiting for health checks");
-    for (const { app, c } of containers) await waitHealthy(d, c, Math.ceil(app.healthcheck.worstCaseSeconds) + 30, log);
-    log(`restored ${db} from ${id}`);
+/** Plain stack outputs, needed only where the model cannot tell the Docker host (hcloud). */
+async function dockerFor(model: PlatformModel) {
+    if (model.host.provider !== "hcloud") return dockerCli(dockerHostOf(model));
+    const outputs = await (await selectStack(model)).outputs();
+    return dockerCli(dockerHostOf(model, Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value]))));
 }
 
-export function backupNow(model: PlatformModel, d: Docker, opts: { env?: string; service?: string }, log: (s: string) => void): string[] {
-    const { service } = pick(model, opts.env, opts.service);
-    const r = d.run(["exec", backupContainer(service), "pg-backup.sh", "run", "manual"]);
-    process.stderr.write(r.stderr);
-    if (r.status !== 0) throw new OpsError(`backup failed in ${backupContainer(service)}`);
-    const ids = r.stdout.split("\n").filter(Boolean);
-    log(`backups taken: ${ids.join(", ")}`);
-    return ids;
+async function rollback(model: PlatformModel, opts: { app?: string; env?: string; to?: string; "dry-run"?: boolean }, log: (s: string) => void): Promise<void> {
+    if (!opts.app) throw new OpsError("missing app: npm run ops -- rollback <app> --stack <s> --env <e>");
+    if (!opts.env) throw new OpsError(`missing --env; expected one of ${model.environments.map((e) => e.name).join(", ")}`);
+    const env = model.environments.find((e) => e.name === opts.env);
+    if (!env) throw new OpsError(`unknown environment '${opts.env}' in stack ${model.stack}; expected one of ${model.environments.map((e) => e.name).join(", ")}`);
+    const app = env.apps.find((a) => a.name === opts.app);
+    if (!app) throw new OpsError(`unknown app '${opts.app}' in ${env.name}; apps: ${env.apps.map((a) => a.name).join(", ")}`);
+    const stack = await selectStack(model);
+    const target = opts.to ? { image: opts.to, version: undefined } : previousImage(await stack.history(), env.name, app.name, app.image);
+    log(`${env.name}/${app.name}: ${app.image} -> ${target.image}${target.version ? ` (as deployed by update #${target.version})` : ""}`);
+    if (opts["dry-run"]) return;
+    await stack.setConfig(imageConfigPath(env.name, app.name), { value: target.image }, true);
+    log(`set ${imageConfigPath(env.name, app.name)} in Pulumi.${model.stack}.yaml; running pulumi up`);
+    await stack.up({ onOutput: (s) => process.stdout.write(s) });
+    log(`rolled back; commit Pulumi.${model.stack}.yaml so the next deploy keeps ${target.image}`);
 }
 
-async function main(argv: string[]): Promise<void> {
+export async function main(argv: string[]): Promise<number> {
     const [cmd, ...rest] = argv;
-    const { values } = parseArgs({
+    const { values, positionals } = parseArgs({
         args: rest,
-        options: { stack: { type: "string" }, env: { type: "string" }, service: { type: "string" }, backup: { type: "string" } },
+        options: {
+            stack: { type: "string" },
+            env: { type: "string" },
+            service: { type: "string" },
+            backup: { type: "string" },
+            follow: { type: "boolean", short: "f" },
+            tail: { type: "string" },
+            to: { type: "string" },
+            "dry-run": { type: "boolean" },
+        },
+        allowPositionals: true,
         strict: true,
     });
+    if (!cmd) throw new OpsError("missing command");
     if (!values.stack) throw new OpsError("missing --stack <name>");
     const model = loadPlatformModel(fromStackFile(stackFile(values.stack)));
-    const d = dockerCli(model);
     const log = (s: string) => console.log(s);
     switch (cmd) {
+        case "status": {
+            const r = status(model, await dockerFor(model), values);
+            console.log(formatTable(r.rows));
+            if (!r.ok) console.log(`\nnot all healthy: ${r.rows.filter((x) => x.state !== "running" || !["-", "healthy"].includes(x.health)).map((x) => `${x.env}/${x.service} (${x.state}${x.health !== "-" ? `, ${x.health}` : ""})`).join(", ")}`);
+            return r.ok ? 0 : 3;
+        }
+        case "logs":
+            return logs(model, await dockerFor(model), { ...values, service: positionals[0] });
         case "backup-now":
-            backupNow(model, d, values, log);
-            return;
+            backupNow(model, await dockerFor(model), values, log);
+            return 0;
         case "backups": {
             const { service } = pick(model, values.env, values.service);
-            console.log(must(d, ["exec", backupContainer(service), "pg-backup.sh", "list"], "listing backups").trim());
-            return;
+            console.log(must(await dockerFor(model), ["exec", backupContainer(service), "pg-backup.sh", "list"], "listing backups").trim());
+            return 0;
         }
         case "restore":
-            await restore(model, d, values, log);
-            return;
+            await restore(model, await dockerFor(model), values, log);
+            return 0;
+        case "rollback":
+            await rollback(model, { ...values, app: positionals[0] }, log);
+            return 0;
         default:
-            throw new OpsError(cmd ? `unknown command '${cmd}'` : "missing command");
+            throw new OpsError(`unknown command '${cmd}'`);
     }
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).catch((err) => {
-        if (err instanceof ConfigError) console.error(err.message);
-        else if (err instanceof OpsError || err?.code?.startsWith?.("ERR_PARSE_ARGS")) console.error(`error: ${err.message}\n${USAGE}`);
-        else console.error(err?.stack ?? String(err));
-        process.exit(1);
-    });
+    main(process.argv.slice(2))
+        .then((code) => process.exit(code))
+        .catch((err) => {
+            if (err instanceof ConfigError) console.error(err.message);
+            else if (err instanceof OpsError || err?.code?.startsWith?.("ERR_PARSE_ARGS")) console.error(`error: ${err.message}\n${USAGE}`);
+            else console.error(err?.stack ?? String(err));
+            process.exit(1);
+        });
 }
