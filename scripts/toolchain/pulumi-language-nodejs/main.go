@@ -364,7 +364,12 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	args = append(args, program)
 	args = append(args, req.GetArgs()...)
 
-	config, err := json.Marshal(req.GetConfig())
+	// A stack without config arrives as nil: send {} (the SDK reads PULUMI_CONFIG as an object).
+	cfgMap := req.GetConfig()
+	if cfgMap == nil {
+		cfgMap = map[string]string{}
+	}
+	config, err := json.Marshal(cfgMap)
 	if err != nil {
 		return nil, err
 	}
