@@ -37,6 +37,9 @@ export interface ProxyArgs {
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const CANDIDATE_DIR = `${HOST_ROOT}/proxy.next`;
+/** Memory limits (MB) of the proxy's own containers. */
+const PROXY_MEMORY_MB = 256;
+const CERTBOT_MEMORY_MB = 256;
 
 export class Proxy extends pulumi.ComponentResource {
     readonly container: docker.Container;
@@ -194,6 +197,9 @@ export class Proxy extends pulumi.ComponentResource {
                 },
                 wait: true,
                 waitTimeout: 90,
+                // A limit like every other container (policy pack: container-memory-limit); nginx
+                // with a few hundred connections stays far below it.
+                memory: PROXY_MEMORY_MB,
                 restart: "unless-stopped",
                 logDriver: "json-file",
                 logOpts: { "max-size": model.logs.maxSize, "max-file": String(model.logs.maxFile) },
@@ -250,6 +256,16 @@ export class Proxy extends pulumi.ComponentResource {
                     { type: "volume", source: certs.name, target: "/etc/nginx/certs" },
                     { type: "volume", source: letsencrypt.name, target: "/etc/letsencrypt" },
                 ],
+                // Healthy once Let's Encrypt has issued a certificate for every host (a failing
+                // challenge shows as an unhealthy container, not only in its log).
+                healthcheck: {
+                    tests: ["CMD-SHELL", model.proxy.hosts.map((h) => `test -s /etc/letsencrypt/live/${h}/fullchain.pem`).join(" && ") || "true"],
+                    interval: "5m",
+                    timeout: "10s",
+                    retries: 3,
+                    startPeriod: "10m",
+                },
+                memory: CERTBOT_MEMORY_MB,
                 restart: "unless-stopped",
                 logDriver: "json-file",
                 logOpts: { "max-size": model.logs.maxSize, "max-file": String(model.logs.maxFile) },
