@@ -16,6 +16,7 @@ import type { AppModel, PlatformModel } from "../config/model";
 import type { Credential } from "../config/services";
 import { NAMESPACE } from "../config/validate";
 import { labelsFor } from "./labels";
+import { healthcheckInput, limitsInput } from "./container-spec";
 
 export interface AppArgs {
     model: PlatformModel;
@@ -74,7 +75,11 @@ export class App extends pulumi.ComponentResource {
             dependsOn = [...dependsOn, this.migration];
         }
 
-        const [uid, gid] = (app.user ?? "0:0").split(":");
+        // Secret files are uploaded root-owned. Setting an upload owner makes the provider copy with
+        // CopyUIDGID, which Docker 20.10 (Debian 12's docker.io) resolves against the *host's* passwd
+        // and fails ("getent unable to find entry"). So: 0400 for a root process, 0444 when the app
+        // runs as another user (readable inside its own container only; nothing else shares it).
+        const secretMode = app.user && !/^(0|root)(:|$)/.test(app.user) ? "0444" : "0400";
         this.container = new docker.Container(
             `${base}-container`,
             {
@@ -85,21 +90,14 @@ export class App extends pulumi.ComponentResource {
                 envs: pulumi.all([...plainEnv.map((e) => pulumi.output(e)), ...secretEnv]).apply((e) => e.sort()),
                 uploads:
                     app.secretDelivery === "file"
-                        ? secretValues.map((s) => ({ file: s.path, content: s.value, permissions: "0400", owner: uid, group: gid ?? uid }))
+                        ? secretValues.map((s) => ({ file: s.path, content: s.value, permissions: secretMode }))
                         : [],
                 networksAdvanced: [{ name: args.network.name, aliases: [app.alias] }],
                 ports: app.hostPort ? [{ internal: app.port, external: app.hostPort, ip: "127.0.0.1", protocol: "tcp" }] : [],
-                healthcheck: {
-                    tests: app.healthcheck.test,
-                    interval: app.healthcheck.interval,
-                    timeout: app.healthcheck.timeout,
-                    retries: app.healthcheck.retries,
-                    startPeriod: app.healthcheck.startPeriod,
-                },
+                healthcheck: healthcheckInput(app.healthcheck),
                 wait: true,
                 waitTimeout: Math.ceil(app.healthcheck.worstCaseSeconds) + 30,
-                cpus: String(app.cpus),
-                memory: app.memoryMb,
+                ...limitsInput(app.cpus, app.memoryMb),
                 restart: app.restart,
                 logDriver: "json-file",
                 logOpts: { "max-size": model.logs.maxSize, "max-file": String(model.logs.maxFile) },
@@ -118,11 +116,17 @@ export class App extends pulumi.ComponentResource {
             },
         );
 
-        // Keep the old revision serving while resolver caches (nginx: valid=5s) pick up the new one.
+        // Draining a replaced revision, in two phases. create (new revision up): both revisions
+        // share the alias for drainSeconds, so every resolver (nginx: valid=5s) learns the new
+        // address. delete (the old revision's drain step, which Pulumi removes just before the old
+        // container): take the old container off the network first, so its address leaves Docker's
+        // DNS before the process gets SIGTERM, then let connections already resolved move over.
         new command.local.Command(
             `${base}-drain`,
             {
                 create: `sleep ${model.drainSeconds}`,
+                delete: `docker network disconnect "$NETWORK" "$CONTAINER" 2>/dev/null || true; sleep ${Math.min(2, model.drainSeconds)}`,
+                environment: { DOCKER_HOST: args.dockerHost, NETWORK: args.network.name, CONTAINER: this.containerName },
                 triggers: [this.containerName],
             },
             { parent: this, dependsOn: [this.container] },

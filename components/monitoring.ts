@@ -32,6 +32,7 @@ import {
     TEXTFILE_DIR,
 } from "../render/monitoring/paths";
 import { labelsFor } from "./labels";
+import { healthcheckInput, limitsInput } from "./container-spec";
 
 export interface MonitoringArgs {
     model: PlatformModel;
@@ -150,10 +151,9 @@ export class Monitoring extends pulumi.ComponentResource {
                     ],
                     ports: [],
                     ...(health
-                        ? { healthcheck: { tests: health, interval: "30s", timeout: "5s", retries: 5, startPeriod: "60s" }, wait: true, waitTimeout: 240 }
+                        ? { healthcheck: healthcheckInput({ test: health, interval: "30s", timeout: "5s", retries: 5, startPeriod: "60s" }), wait: true, waitTimeout: 240 }
                         : {}),
-                    cpus: String(limits.cpus),
-                    memory: limits.memoryMb,
+                    ...limitsInput(limits.cpus, limits.memoryMb),
                     restart: "unless-stopped",
                     logDriver: "json-file",
                     logOpts: { "max-size": model.logs.maxSize, "max-file": String(model.logs.maxFile) },
@@ -218,7 +218,8 @@ export class Monitoring extends pulumi.ComponentResource {
                 command: [`--config.file=${CONF.alertmanager.container}/alertmanager.yml`, "--storage.path=/alertmanager"],
                 mounts: [
                     bind(CONF.alertmanager.host, CONF.alertmanager.container),
-                    bind(SECRETS.alertmanager.host, SECRETS.alertmanager.container),
+                    // Only with a receiver that has secrets: the directory exists only then.
+                    ...(secrets.length > 0 ? [bind(SECRETS.alertmanager.host, SECRETS.alertmanager.container)] : []),
                     { type: "volume", source: volume("alertmanager").name, target: "/alertmanager" },
                 ],
                 health: wget(ENDPOINTS.alertmanager.port, ENDPOINTS.alertmanager.health),

@@ -21,6 +21,7 @@ import { NAMESPACE } from "../config/validate";
 import { HOST_ROOT, HostFile, sha256 } from "../render";
 import { CONTAINER_ACME_WEBROOT, CONTAINER_AUTH_DIR, CONTAINER_CERT_DIR, CONTAINER_CONF_DIR, htpasswdFile, PROXY_HOST_DIR } from "../render/nginx";
 import { labelsFor } from "./labels";
+import { healthcheckInput, limitsInput } from "./container-spec";
 
 export interface ProxyArgs {
     model: PlatformModel;
@@ -187,19 +188,19 @@ export class Proxy extends pulumi.ComponentResource {
                     { type: "volume", source: auth.name, target: CONTAINER_AUTH_DIR, readOnly: true },
                     ...(acme ? [{ type: "volume", source: acme.name, target: CONTAINER_ACME_WEBROOT, readOnly: true }] : []),
                 ],
-                healthcheck: {
+                healthcheck: healthcheckInput({
                     // Alpine images have wget, Debian-based ones curl.
-                    tests: ["CMD-SHELL", "curl -fsS -o /dev/null http://127.0.0.1/healthz || wget -q -O /dev/null http://127.0.0.1/healthz || exit 1"],
+                    test: ["CMD-SHELL", "curl -fsS -o /dev/null http://127.0.0.1/healthz || wget -q -O /dev/null http://127.0.0.1/healthz || exit 1"],
                     interval: "10s",
                     timeout: "5s",
                     retries: 3,
                     startPeriod: "10s",
-                },
+                }),
                 wait: true,
                 waitTimeout: 90,
                 // A limit like every other container (policy pack: container-memory-limit); nginx
                 // with a few hundred connections stays far below it.
-                memory: PROXY_MEMORY_MB,
+                ...limitsInput(1, PROXY_MEMORY_MB),
                 restart: "unless-stopped",
                 logDriver: "json-file",
                 logOpts: { "max-size": model.logs.maxSize, "max-file": String(model.logs.maxFile) },
@@ -258,14 +259,14 @@ export class Proxy extends pulumi.ComponentResource {
                 ],
                 // Healthy once Let's Encrypt has issued a certificate for every host (a failing
                 // challenge shows as an unhealthy container, not only in its log).
-                healthcheck: {
-                    tests: ["CMD-SHELL", model.proxy.hosts.map((h) => `test -s /etc/letsencrypt/live/${h}/fullchain.pem`).join(" && ") || "true"],
+                healthcheck: healthcheckInput({
+                    test: ["CMD-SHELL", model.proxy.hosts.map((h) => `test -s /etc/letsencrypt/live/${h}/fullchain.pem`).join(" && ") || "true"],
                     interval: "5m",
                     timeout: "10s",
                     retries: 3,
                     startPeriod: "10m",
-                },
-                memory: CERTBOT_MEMORY_MB,
+                }),
+                ...limitsInput(0.5, CERTBOT_MEMORY_MB),
                 restart: "unless-stopped",
                 logDriver: "json-file",
                 logOpts: { "max-size": model.logs.maxSize, "max-file": String(model.logs.maxFile) },

@@ -98,7 +98,12 @@ export const App = z.strictObject({
      */
     secretDelivery: z.enum(["file", "env"]).default("file"),
     /** The uid[:gid] the image runs as, so secret files are readable by it. */
-    user: z.string().regex(/^[0-9]+(:[0-9]+)?$/, { error: "expected a numeric uid or uid:gid" }).optional(),
+    // A user of the image (name or uid). Docker 20.10 (Debian 12's docker.io) resolves it with the
+    // image's passwd when secret files are uploaded, and cannot resolve "uid:gid": use a name there.
+    user: z
+        .string()
+        .regex(/^([a-z_][a-z0-9_-]*|[0-9]+)(:([a-z_][a-z0-9_-]*|[0-9]+))?$/, { error: "expected a user of the image: a name or uid, optionally :group or :gid" })
+        .optional(),
     healthcheck: AppHealthcheck,
     cpus: z.number().positive().max(64),
     memory: memory,

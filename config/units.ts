@@ -19,3 +19,23 @@ export function durationToSeconds(d: string): number {
     }
     return total;
 }
+
+/**
+ * A duration as Docker reports it back (Go's time.Duration.String): "60s" -> "1m0s", "1h" ->
+ * "1h0m0s", "500ms" -> "500ms". The Docker provider reads health check durations back in this
+ * form, so inputs in any other spelling would show a diff on every preview.
+ */
+export function dockerDuration(d: string): string {
+    const ms = Math.round(durationToSeconds(d) * 1000);
+    if (ms === 0) return "0s";
+    if (ms < 1000) return `${ms}ms`;
+    const h = Math.floor(ms / 3600000);
+    const m = Math.floor((ms % 3600000) / 60000);
+    const s = (ms % 60000) / 1000;
+    return `${h ? `${h}h` : ""}${h || m ? `${m}m` : ""}${s}s`;
+}
+
+/** CPUs as the Docker provider reads them back: 1 -> "1.0", 0.5 -> "0.5" (no perpetual diff). */
+export function dockerCpus(cpus: number): string {
+    return Number.isInteger(cpus) ? cpus.toFixed(1) : String(cpus);
+}

@@ -58,6 +58,9 @@ else
     # containerd is started by dockerd itself when no system containerd runs.
     # shellcheck disable=SC2086
     $SUDO mkdir -p "$(dirname "$DOCKERD_LOG")"
+    # systemd makes / a shared mount on real hosts; minimal VMs/containers leave it private, and then
+    # node-exporter's `/:/host:ro,rslave` mount fails ("/ is not a shared or slave mount").
+    if [ "$(findmnt -no PROPAGATION / 2>/dev/null)" = private ]; then $SUDO mount --make-rshared / || log "could not make / rshared"; fi
     $SUDO sh -c "nohup dockerd ${DOCKERD_EXTRA_ARGS:-} >>'$DOCKERD_LOG' 2>&1 </dev/null &"
   fi
   # 3. Wait, bounded.

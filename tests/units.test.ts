@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { dependencyOrder } from "../config/model";
-import { durationToSeconds, memoryToMegabytes } from "../config/units";
+import { dockerCpus, dockerDuration, durationToSeconds, memoryToMegabytes } from "../config/units";
 import { findCycle } from "../config/validate";
 
 describe("units and ordering", () => {
@@ -18,5 +18,14 @@ describe("units and ordering", () => {
     it("finds a cycle and prints it closed", () => {
         assert.deepStrictEqual(findCycle({ a: { dependsOn: ["b"] }, b: { dependsOn: ["c"] }, c: { dependsOn: ["a"] } }), ["a", "b", "c", "a"]);
         assert.strictEqual(findCycle({ a: { dependsOn: ["b"] }, b: { dependsOn: [] } }), undefined);
+    });
+});
+
+describe("Docker's own spelling of durations and CPUs (what the provider reads back)", () => {
+    it("formats durations like Go's time.Duration.String", () => {
+        assert.deepStrictEqual(["45s", "60s", "90s", "1m", "5m", "1h", "1h30m", "500ms", "1s", "0s"].map(dockerDuration), ["45s", "1m0s", "1m30s", "1m0s", "5m0s", "1h0m0s", "1h30m0s", "500ms", "1s", "0s"]);
+    });
+    it("formats CPUs like the provider's nanoInt64ToDecimalString", () => {
+        assert.deepStrictEqual([1, 2, 0.5, 0.25, 1.5, 4].map(dockerCpus), ["1.0", "2.0", "0.5", "0.25", "1.5", "4.0"]);
     });
 });

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DataServiceModel, PlatformModel } from "../../config/model";
 import type { ServiceHealth } from "../../config/services";
 import { labelsFor } from "../labels";
+import { healthcheckInput, limitsInput } from "../container-spec";
 
 /** What every data-service component gets from DataServices. */
 export interface DataServiceArgs {
@@ -62,11 +63,10 @@ export function serviceContainer(parent: pulumi.Resource, args: ServiceContainer
             networksAdvanced: [{ name: args.network.name, aliases: [alias] }],
             // Only on loopback, for SSH tunnels: a database never faces the internet.
             ports: publish ? [{ internal: args.port ?? s.port, external: s.hostPort!, ip: "127.0.0.1", protocol: "tcp" }] : [],
-            healthcheck: { tests: health.test, interval: health.interval, timeout: health.timeout, retries: health.retries, startPeriod: health.startPeriod },
+            healthcheck: healthcheckInput(health),
             wait: true,
             waitTimeout: 300,
-            cpus: String(args.cpus ?? s.cpus),
-            memory: args.memoryMb ?? s.memoryMb,
+            ...limitsInput(args.cpus ?? s.cpus, args.memoryMb ?? s.memoryMb),
             restart: "unless-stopped",
             logDriver: "json-file",
             logOpts: { "max-size": model.logs.maxSize, "max-file": String(model.logs.maxFile) },

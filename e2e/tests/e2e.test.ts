@@ -17,6 +17,7 @@ const PROBE_IMAGE = "hostplane-e2e/demo-app:1";
 const docker = (...args: string[]) => execFileSync("docker", args, { encoding: "utf8" }).trim();
 const lines = (s: string) => s.split("\n").filter(Boolean);
 const stackContainers = () => lines(docker("ps", "-a", "--filter", "label=hostplane.stack=e2e", "--format", "{{.Names}}"));
+const appContainers = () => lines(docker("ps", "-a", "--filter", "label=hostplane.stack=e2e", "--filter", "label=hostplane.kind=app", "--format", "{{.Names}}"));
 
 /** An HTTP GET from inside the environment network, through Docker's DNS, as the proxy would do. */
 function getInNetwork(url: string): { code: number; body: string } {
@@ -58,7 +59,7 @@ print(json.dumps({"sent": sent, "failed": failed, "versions": versions}))`;
 function projectCopy(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hostplane-e2e-"));
     for (const f of ["Pulumi.yaml", "Pulumi.e2e.yaml", "index.ts", "package.json", "tsconfig.json"]) fs.copyFileSync(path.join(REPO, f), path.join(dir, f));
-    for (const d of ["config", "components", "render", "lib"]) fs.cpSync(path.join(REPO, d), path.join(dir, d), { recursive: true });
+    for (const d of ["config", "components", "render", "lib", "scripts", "monitoring"]) fs.cpSync(path.join(REPO, d), path.join(dir, d), { recursive: true });
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
     fs.mkdirSync(path.join(dir, ".state"));
     return dir;
@@ -104,9 +105,10 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
     it("1. up from nothing: every container healthy, the app answers on its alias", async () => {
         const res = await stack.up({ onOutput: log });
         assert.strictEqual(res.summary.result, "succeeded");
-        const names = stackContainers();
+        const names = appContainers();
         assert.strictEqual(names.length, 2, names.join(", "));
-        for (const n of names) assert.strictEqual(docker("inspect", "-f", "{{.State.Health.Status}}", n), "healthy", n);
+        // Every container of the stack (apps, data services, sidecars, proxy, monitoring) is healthy.
+        for (const n of stackContainers()) assert.strictEqual(docker("inspect", "-f", "{{if .State.Health}}{{.State.Health.Status}}{{else}}no health check{{end}}", n), "healthy", n);
         const r = getInNetwork("http://e2e-demo:8000/");
         assert.strictEqual(r.code, 200);
         const body = JSON.parse(r.body);
@@ -136,16 +138,16 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
     });
 
     it("4. a rollout whose health check fails fails `up`, names the app, and the old version keeps serving", async () => {
-        await stack.setConfig("hostplane:environments.e2e.apps.demo.env", { value: JSON.stringify({ GREETING: "hello", FAIL_HEALTH: "1" }) }, true);
+        await stack.setConfig("hostplane:environments.e2e.apps.demo.env.FAIL_HEALTH", { value: "1" }, true);
         await assert.rejects(stack.up({ onOutput: log }), (e: Error) => /hpe2e-e2e-demo/.test(e.message));
         const r = getInNetwork("http://e2e-demo:8000/");
         assert.strictEqual(r.code, 200);
         assert.strictEqual(JSON.parse(r.body).version, "2");
         // Put the good config back: the next up converges and removes the failed revision.
-        await stack.setConfig("hostplane:environments.e2e.apps.demo.env", { value: JSON.stringify({ GREETING: "hello" }) }, true);
+        await stack.removeConfig("hostplane:environments.e2e.apps.demo.env.FAIL_HEALTH", true);
         const res = await stack.up({ onOutput: log });
         assert.strictEqual(res.summary.result, "succeeded");
-        assert.strictEqual(stackContainers().length, 2, stackContainers().join(", "));
+        assert.strictEqual(appContainers().length, 2, appContainers().join(", "));
     });
 
     it("5. destroy leaves no container, network or volume of the stack", async () => {

@@ -1,0 +1,22 @@
+// The container inputs every hostplane container shares, spelled the way Docker reads them back:
+// the real engine showed perpetual diffs for "60s" (read back "1m0s"), cpus "1" ("1.0") and an
+// unset memorySwap (read back as twice the memory). A preview right after `up` must show nothing.
+import type * as docker from "@pulumi/docker";
+import { dockerCpus, dockerDuration } from "../config/units";
+
+export interface HealthSpec {
+    test: string[];
+    interval: string;
+    timeout: string;
+    retries: number;
+    startPeriod: string;
+}
+
+export function healthcheckInput(h: HealthSpec): docker.types.input.ContainerHealthcheck {
+    return { tests: h.test, interval: dockerDuration(h.interval), timeout: dockerDuration(h.timeout), retries: h.retries, startPeriod: dockerDuration(h.startPeriod) };
+}
+
+/** CPU and memory limits; swap equals memory, so the memory limit is the real limit (no swap). */
+export function limitsInput(cpus: number, memoryMb: number): { cpus: string; memory: number; memorySwap: number } {
+    return { cpus: dockerCpus(cpus), memory: memoryMb, memorySwap: memoryMb };
+}
