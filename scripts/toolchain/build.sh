@@ -170,9 +170,8 @@ build_langhost() {
 # 3. resource plugins
 plugin_version_var() { # the -X variable each provider reads its version from
   case $1 in
-    docker) echo "github.com/pulumi/pulumi-docker/provider/v5/pkg/version.Version" ;;
-    random) echo "github.com/pulumi/pulumi-random/provider/v4/pkg/version.Version" ;;
-    command) echo "github.com/pulumi/pulumi-command/provider/pkg/version.Version" ;;
+    docker) echo "main.version" ;; # our own main package (pulumi-resource-docker/)
+    random|command) echo "main.version" ;; # our own main packages (pulumi-resource-random/, pulumi-resource-command/)
   esac
 }
 plugin_tags() { [ "$1" = docker ] && echo no_compose || true; }
@@ -207,7 +206,7 @@ build_plugin() {
   if [ -f "$dir/go.mod" ]; then
     [ -n "$modver" ] && { requires "$dir/go.mod" "$mod" "$modver" || return 1; }
     local ld="-s -w -X $(plugin_version_var "$name")=$v" out="$OUT/plugins/pulumi-resource-$name"
-    k=$(key "$name" "$v" "$ld" "$(cat "$dir"/go.mod "$dir"/go.sum "$dir"/*.go "$dir"/*.json 2>/dev/null)")
+    k=$(key "$name" "$v" "$ld" "$(cat "$dir"/go.mod "$dir"/go.sum "$dir"/*.go "$dir"/*.json "$dir"/*/go.mod "$dir"/*/*.go 2>/dev/null)")
     if fresh "plugin-$name" "$k" "$installed"; then record "$name" "$v" reused - "$(size "$installed")"; return 0; fi
     say "==> $name $v ($mod)"
     gobuild "plugin-$name" "$dir" "$out" "$ld" "$(plugin_tags "$name")" || { record "$name" "$v" FAILED - "see $LOGS/plugin-$name.log"; return 1; }

@@ -5,7 +5,11 @@
 #     `destroy` (config, secrets, a component resource, stack outputs);
 #   - with the plugins installed: random.RandomPassword and command.local.Command
 #     (`echo hi`) in the JS program; the docker provider starts, and when a Docker
-#     daemon answers, a docker.Network is created and destroyed.
+#     daemon answers, a docker.Network and a docker.Volume are created and destroyed;
+#     when the image $HOSTPLANE_VERIFY_IMAGE (default hostplane-e2e/debian:bookworm,
+#     built by e2e/images/build.sh) is present locally, also a docker.Container with
+#     uploads, a healthcheck, wait, networksAdvanced, labels and logOpts, whose
+#     memory is then changed (must update in place: same container id).
 # Pieces whose plugin is missing are reported as skipped.
 #
 # Usage: scripts/toolchain/verify.sh [--keep]   (node_modules: $HOSTPLANE_NODE_MODULES,
@@ -64,6 +68,9 @@ if has_plugin docker "$DOCKER_VERSION"; then
 fi
 DOCKER_OK=0
 if has_plugin docker "$DOCKER_VERSION" && command -v docker >/dev/null && docker info >/dev/null 2>&1; then DOCKER_OK=1; fi
+DOCKER_IMAGE="${HOSTPLANE_VERIFY_IMAGE:-hostplane-e2e/debian:bookworm}"
+DOCKER_CTR=0 # the container check needs an image that is already local (no pulls)
+if [ "$DOCKER_OK" = 1 ] && docker image inspect "$DOCKER_IMAGE" >/dev/null 2>&1; then DOCKER_CTR=1; fi
 
 # --- projects -----------------------------------------------------------------
 project() { # DIR NAME TYPESCRIPT
@@ -99,7 +106,25 @@ if [ "$DOCKER_OK" = 1 ]; then
   res="$res
 const docker = require(\"@pulumi/docker\");
 const net = new docker.Network(\"net\", { name: \"hostplane-verify-$$\" });
+const vol = new docker.Volume(\"vol\", { name: \"hostplane-verify-$$\" });
 exports.network = net.name;"
+  if [ "$DOCKER_CTR" = 1 ]; then
+    res="$res
+const mem = Number(cfg.get(\"dockerMemory\") || 64);
+const ctr = new docker.Container(\"ctr\", {
+  name: \"hostplane-verify-$$\", image: \"$DOCKER_IMAGE\", command: [\"sleep\", \"infinity\"],
+  envs: [\"HOSTPLANE_VERIFY=1\"], labels: [{ label: \"hostplane.verify\", value: \"1\" }],
+  uploads: [{ file: \"/etc/hostplane/ok\", content: \"ok\" }],
+  healthcheck: { tests: [\"CMD\", \"test\", \"-f\", \"/etc/hostplane/ok\"], interval: \"1s\", timeout: \"2s\", retries: 3, startPeriod: \"1s\" },
+  wait: true, waitTimeout: 30,
+  networksAdvanced: [{ name: net.name, aliases: [\"verify\"] }],
+  volumes: [{ volumeName: vol.name, containerPath: \"/data\" }],
+  logDriver: \"json-file\", logOpts: { \"max-size\": \"1m\" },
+  memory: mem, memorySwap: mem * 2, // memorySwap unset reads back as 2x memory: a diff after every create
+  destroyGraceSeconds: 1, mustRun: true,
+});
+exports.containerId = ctr.id;"
+  else skip "docker.Container (image $DOCKER_IMAGE is not local; run e2e/images/build.sh)"; fi
 elif has_plugin docker "$DOCKER_VERSION"; then skip "docker.Network (no Docker daemon answers)"
 else skip "docker.Network (plugin docker $DOCKER_VERSION missing)"; fi
 echo "{\"name\": \"hostplane-verify-js\", \"main\": \"index.js\", \"dependencies\": {$deps}}" >"$JS/package.json"
@@ -142,9 +167,24 @@ for dir in "$JS" "$TS"; do
       grep -q '"secret": "s3cr3t"' "$WORK/out-$name.json" && ok "js: secret config round-trips" || bad "js: secret output" "$WORK/out-$name.json"
       if has_plugin random "$RANDOM_VERSION"; then grep -q '"pwLength": 20' "$WORK/out-$name.json" && ok "js: RandomPassword length 20" || bad "js: RandomPassword output" "$WORK/out-$name.json"; fi
       if has_plugin command "$COMMAND_VERSION"; then grep -q '"hi": "hi"' "$WORK/out-$name.json" && ok "js: local.Command stdout 'hi'" || bad "js: Command output" "$WORK/out-$name.json"; fi
-      if [ "$DOCKER_OK" = 1 ]; then docker network inspect "hostplane-verify-$$" >/dev/null 2>&1 && ok "js: docker network exists" || bad "js: docker network missing"; fi
+      if [ "$DOCKER_OK" = 1 ]; then
+        docker network inspect "hostplane-verify-$$" >/dev/null 2>&1 && ok "js: docker network exists" || bad "js: docker network missing"
+        docker volume inspect "hostplane-verify-$$" >/dev/null 2>&1 && ok "js: docker volume exists" || bad "js: docker volume missing"
+      fi
+      if [ "$DOCKER_CTR" = 1 ]; then
+        st=$(docker inspect "hostplane-verify-$$" --format '{{.State.Health.Status}} {{.HostConfig.LogConfig.Type}} {{index .Config.Labels "hostplane.verify"}}' 2>&1)
+        [ "$st" = "healthy json-file 1" ] && ok "js: docker container healthy (uploads, healthcheck, wait, labels, logDriver)" || bad "js: docker container state: $st"
+      fi
     fi
     run "$name: pulumi preview --expect-no-changes" pulumi preview --expect-no-changes --non-interactive
+    if [ "$name" = js ] && [ "$DOCKER_CTR" = 1 ]; then
+      id1=$(docker inspect "hostplane-verify-$$" --format '{{.Id}}' 2>&1)
+      pulumi config set dockerMemory 96 >/dev/null
+      run "js: docker container memory change: pulumi up" pulumi up --yes --skip-preview --non-interactive
+      got=$(docker inspect "hostplane-verify-$$" --format '{{.Id}} {{.HostConfig.Memory}}' 2>&1)
+      [ "$got" = "$id1 $((96 * 1024 * 1024))" ] && ok "js: memory updated in place (same container)" || bad "js: after the memory change: '$got', want '$id1 $((96 * 1024 * 1024))'"
+      run "js: pulumi preview --expect-no-changes (after the update)" pulumi preview --expect-no-changes --non-interactive
+    fi
     run "$name: pulumi destroy --yes" pulumi destroy --yes --skip-preview --non-interactive
     pulumi stack rm --yes dev >/dev/null 2>&1
     echo "$PASS $FAIL $SKIP" >"$WORK/counts"
