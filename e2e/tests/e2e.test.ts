@@ -8,6 +8,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { dockerCli } from "../../cli/ops/docker";
+import { formatTable, status } from "../../cli/ops/status";
+import { fromStackFile, stackFile } from "../../config/sources";
+import { loadPlatformModel } from "../../config/validate";
 
 const REPO = path.resolve(__dirname, "../..");
 const PREFIX = "hpe2e";
@@ -122,6 +126,14 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
         const res = await stack.preview({ diff: true });
         const changed = Object.entries(res.changeSummary).filter(([op, n]) => op !== "same" && n > 0);
         assert.deepStrictEqual(changed, [], res.stdout);
+    });
+
+    it("2b. ops status on the real engine: every declared service has a running, healthy container", () => {
+        const model = loadPlatformModel(fromStackFile(stackFile("e2e", REPO)));
+        const r = status(model, dockerCli(undefined), {});
+        console.log(formatTable(r.rows).replace(/^/gm, "      | "));
+        assert.ok(r.ok, "not all healthy");
+        for (const svc of ["demo", "worker", "postgres", "redis"]) assert.ok(r.rows.some((x) => x.env === "e2e" && x.service === svc && x.state === "running"), svc);
     });
 
     it("3. rolling update under load: the new version takes over with no failed request", async () => {
