@@ -117,7 +117,9 @@ async function main(argv: string[]): Promise<number> {
 
 if (require.main === module) {
     main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
+        // Exit only once stdout is flushed: to a pipe it is asynchronous, and a large graph
+        // (JSON of every resource) would otherwise be cut off.
+        (code) => process.stdout.write("", () => process.exit(code)),
         (err) => {
             if (err instanceof ConfigError) console.error(err.message);
             else if (err instanceof UsageError || err?.code?.startsWith?.("ERR_PARSE_ARGS")) console.error(`${err.message}\n${USAGE}`);

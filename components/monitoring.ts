@@ -10,7 +10,8 @@
 //   2. reload: Prometheus and Alertmanager reload in place (POST /-/reload, --web.enable-lifecycle);
 //      Loki, Promtail and Grafana are restarted (same container) when their files change.
 // Containers have fixed names and publish no ports, in any stack: UIs are reached through the
-// proxy or an SSH tunnel. Prometheus joins the environment networks that have metrics targets,
+// proxy (hostplane:monitoring.ui, basic auth) or an SSH tunnel. Prometheus joins the environment
+// networks that have metrics targets or data-service exporters,
 // blackbox those with HTTP health endpoints; nothing else leaves the monitoring network.
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
@@ -272,6 +273,15 @@ export class Monitoring extends pulumi.ComponentResource {
                 health: wget(ENDPOINTS.cadvisor.port, ENDPOINTS.cadvisor.health),
             }, []);
 
+        // UIs through the proxy (hostplane:monitoring.ui): the public URL each one must generate links for.
+        const httpsPort = model.proxy.ports.https === 443 ? "" : `:${model.proxy.ports.https}`;
+        const uiUrl = (ui: "grafana" | "prometheus") => {
+            const r = mon.uiRoutes.find((x) => x.ui === ui);
+            return r ? { url: `https://${r.host}${httpsPort}${r.path.replace(/\/+$/, "")}`, subPath: r.path !== "/" } : undefined;
+        };
+        const promUi = uiUrl("prometheus");
+        const grafanaUi = uiUrl("grafana");
+
         const envNets = (names: string[]) => names.map((n) => args.environmentNetworks[n]);
         if (on.blackbox && on.prometheus) {
             const cfg = configStep("blackbox", mon.images.blackbox);
@@ -301,6 +311,9 @@ export class Monitoring extends pulumi.ComponentResource {
                         "--storage.tsdb.path=/prometheus",
                         `--storage.tsdb.retention.time=${mon.metricsRetention}`,
                         "--web.enable-lifecycle",
+                        // Behind the proxy: links use the public URL; the proxy strips a sub-path, so
+                        // Prometheus itself (health, reload, self-scrape) keeps serving at /.
+                        ...(promUi ? [`--web.external-url=${promUi.url}/`, "--web.route-prefix=/"] : []),
                     ],
                     mounts: [bind(CONF.prometheus.host, CONF.prometheus.container), { type: "volume", source: volume("prometheus").name, target: "/prometheus" }],
                     health: wget(ENDPOINTS.prometheus.port, ENDPOINTS.prometheus.health),
@@ -341,6 +354,11 @@ export class Monitoring extends pulumi.ComponentResource {
                         "GF_USERS_ALLOW_SIGN_UP=false",
                         "GF_ANALYTICS_REPORTING_ENABLED=false",
                         "GF_ANALYTICS_CHECK_FOR_UPDATES=false",
+                        // The proxy's basic-auth header must not be taken for a Grafana login.
+                        "GF_AUTH_BASIC_ENABLED=false",
+                        ...(grafanaUi
+                            ? [`GF_SERVER_ROOT_URL=${grafanaUi.url}/`, ...(grafanaUi.subPath ? ["GF_SERVER_SERVE_FROM_SUB_PATH=true"] : [])]
+                            : []),
                     ],
                     mounts: [
                         bind(CONF.grafana.host, CONF.grafana.container),

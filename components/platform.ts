@@ -1,7 +1,7 @@
 // Platform: the root component. Host -> Networks -> Environments -> Proxy, each edge an explicit
 // dependsOn. (Monitoring and data services join here as their issues land.)
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformModel } from "../config/model";
+import { MONITORING_ROUTE_ENV, PlatformModel } from "../config/model";
 import { Environment } from "./environment";
 import { Host } from "./host";
 import { Monitoring } from "./monitoring";
@@ -65,11 +65,18 @@ export class Platform extends pulumi.ComponentResource {
                 provider: this.host.provider,
                 dockerHost: this.host.dockerHost,
                 networks: this.networks.environments,
-                apps: Object.entries(this.environments).flatMap(([envName, e]) => [
+                monitoringNetwork: this.networks.monitoring,
+                apps: Object.entries(this.environments).flatMap(([envName, e]): pulumi.Resource[] => [
                     ...Object.entries(e.apps).filter(([appName]) => routed.has(`${envName}/${appName}`)).map(([, a]) => a),
                     // management UIs of data services (RabbitMQ, MinIO console)
                     ...Object.entries(e.data.services).filter(([svc]) => routed.has(`${envName}/${svc}`)).map(([, c]) => c),
                 ],
+                ).concat(
+                    // Grafana and Prometheus UIs (hostplane:monitoring.ui)
+                    model.proxy.routes
+                        .filter((r) => r.environment === MONITORING_ROUTE_ENV)
+                        .map((r) => this.monitoring?.containers[r.app as "grafana" | "prometheus"])
+                        .filter((c): c is NonNullable<typeof c> => c !== undefined),
                 ),
                 files: renderNginx(model),
             },

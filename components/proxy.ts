@@ -30,6 +30,8 @@ export interface ProxyArgs {
     dockerHost: pulumi.Input<string>;
     /** Environment networks by environment name; the proxy joins only those it routes to. */
     networks: Record<string, docker.Network>;
+    /** The monitoring network: joined only when the proxy routes to Grafana or Prometheus. */
+    monitoringNetwork?: docker.Network;
     /** The apps the proxy routes to: the reload waits for them. */
     apps: pulumi.Resource[];
     /** The rendered nginx files (renderNginx), exactly what `npm run render` shows. */
@@ -162,6 +164,10 @@ export class Proxy extends pulumi.ComponentResource {
         // The container: fixed name and published ports, so a replacement (image change only)
         // must delete the old one first: a short, deliberate interruption.
         const networks = proxy.environments.map((e) => args.networks[e]);
+        if (proxy.monitoring) {
+            if (!args.monitoringNetwork) throw new Error("the proxy routes to a monitoring UI but got no monitoring network");
+            networks.push(args.monitoringNetwork);
+        }
         // Certificates change outside a config reload (certbot renewals, a new provided certificate):
         // a watcher next to nginx reloads it within a minute of any change in the certs volume.
         const certsSum = `cat ${CONTAINER_CERT_DIR}/*/*.pem 2>/dev/null | md5sum`;

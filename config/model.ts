@@ -3,7 +3,8 @@
 import type { AppConfig, EnvironmentConfig, HostConfig, ProxyConfig, SecretSourceConfig, StackConfigParsed } from "./schema";
 import { adminUi, buildServices, connectionsFor, Credential, DataServiceModel } from "./services";
 import { durationToSeconds, memoryToMegabytes } from "./units";
-import { MonitoringModel, monitoringModel } from "./monitoring";
+import { MonitoringModel, monitoringModel, monitoringUiRoutes } from "./monitoring";
+import { ENDPOINTS } from "../render/monitoring/paths";
 
 export type { DataServiceModel } from "./services";
 
@@ -91,7 +92,12 @@ export interface ProxyRouteModel {
     maxBodySize: string;
     basicAuth: boolean;
     allowFrom?: string[];
+    /** The path prefix is removed before proxying (Prometheus behind a sub-path, --web.route-prefix=/). */
+    stripPrefix?: boolean;
 }
+
+/** Routes to the monitoring UIs carry this environment name; their upstreams sit on the monitoring network. */
+export const MONITORING_ROUTE_ENV = "monitoring";
 
 export interface ProxyModel {
     image: string;
@@ -104,6 +110,8 @@ export interface ProxyModel {
     routes: ProxyRouteModel[];
     /** The environments the proxy routes to: it joins exactly their networks. */
     environments: string[];
+    /** Whether it routes to a monitoring UI: then it also joins the monitoring network. */
+    monitoring: boolean;
 }
 
 export interface PlatformModel {
@@ -223,7 +231,8 @@ export function buildModel(cfg: StackConfigParsed, project: string, stack: strin
         configSecretKeys.add(cfg.proxy.tls.certificate);
         configSecretKeys.add(cfg.proxy.tls.privateKey);
     }
-    const monitoring = monitoringModel(cfg, environments, proxyModel(cfg.proxy, environments));
+    const proxy = proxyModel(cfg, environments);
+    const monitoring = monitoringModel(cfg, environments, proxy);
     return {
         project,
         stack,
@@ -233,13 +242,14 @@ export function buildModel(cfg: StackConfigParsed, project: string, stack: strin
         drainSeconds: d.drainSeconds,
         monitoringNetworkName: monitoringNetworkName(cfg.prefix),
         environments,
-        proxy: proxyModel(cfg.proxy, environments),
+        proxy,
         monitoring,
         configSecretKeys: [...new Set([...configSecretKeys, ...monitoring.secretKeys])].sort(),
     };
 }
 
-function proxyModel(cfg: ProxyConfig, environments: EnvironmentModel[]): ProxyModel {
+function proxyModel(stackCfg: StackConfigParsed, environments: EnvironmentModel[]): ProxyModel {
+    const cfg: ProxyConfig = stackCfg.proxy;
     const routes: ProxyRouteModel[] = environments.flatMap((env) =>
         env.apps.flatMap((app) =>
             app.routes.map((r) => ({
@@ -262,6 +272,21 @@ function proxyModel(cfg: ProxyConfig, environments: EnvironmentModel[]): ProxyMo
             if (ui)
                 routes.push({ host: ui.host, path: ui.path, environment: env.name, app: svc.name, alias: svc.alias, port: ui.port, maxBodySize: cfg.clientMaxBodySize, basicAuth: true, allowFrom: ui.allowFrom });
         }
+    // Grafana and Prometheus (hostplane:monitoring.ui): always behind basic auth, on the monitoring network.
+    for (const ui of monitoringUiRoutes(stackCfg.monitoring, environments))
+        routes.push({
+            host: ui.host,
+            path: ui.path,
+            environment: MONITORING_ROUTE_ENV,
+            app: ui.ui,
+            alias: ENDPOINTS[ui.ui].alias,
+            port: ENDPOINTS[ui.ui].port,
+            maxBodySize: cfg.clientMaxBodySize,
+            basicAuth: true,
+            allowFrom: ui.allowFrom,
+            // Grafana serves its sub-path itself (serve_from_sub_path); Prometheus gets it stripped.
+            ...(ui.ui === "prometheus" && ui.path !== "/" ? { stripPrefix: true } : {}),
+        });
     routes.sort((a, b) => a.host.localeCompare(b.host) || a.path.localeCompare(b.path));
     return {
         image: cfg.image,
@@ -271,6 +296,7 @@ function proxyModel(cfg: ProxyConfig, environments: EnvironmentModel[]): ProxyMo
         hosts: [...new Set(routes.map((r) => r.host))].sort(),
         routes,
         environments: environments.filter((e) => routes.some((r) => r.environment === e.name)).map((e) => e.name),
+        monitoring: routes.some((r) => r.environment === MONITORING_ROUTE_ENV),
     };
 }
 

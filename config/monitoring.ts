@@ -31,6 +31,38 @@ export const MONITORING_IMAGES = {
 export type MonitoringService = keyof typeof MONITORING_IMAGES;
 export const MONITORING_SERVICES = Object.keys(MONITORING_IMAGES) as MonitoringService[];
 
+/** Data-service kinds (config/services.ts presets) that monitoring can scrape. */
+export const EXPORTER_KINDS = ["postgres", "redis", "rabbitmq", "kafka", "mongodb", "minio"] as const;
+export type ExporterKind = (typeof EXPORTER_KINDS)[number];
+
+/**
+ * Pinned exporter images, for the kinds without built-in metrics. RabbitMQ (rabbitmq_prometheus
+ * plugin, enabled in the official image) and MinIO (/minio/v2/metrics/cluster) need no container.
+ * All four images ship a busybox/alpine userland: `wget` for the health check, `sh` for MongoDB's wrapper.
+ */
+export const EXPORTER_IMAGES = {
+    postgresExporter: "prometheuscommunity/postgres-exporter:v0.15.0",
+    redisExporter: "oliver006/redis_exporter:v1.66.0-alpine",
+    mongodbExporter: "percona/mongodb_exporter:0.40.0",
+    kafkaExporter: "danielqsj/kafka-exporter:v1.8.0",
+} as const;
+export type ExporterImage = keyof typeof EXPORTER_IMAGES;
+const EXPORTER_IMAGE_KEYS = Object.keys(EXPORTER_IMAGES) as ExporterImage[];
+
+/** How Prometheus reaches each kind: a sidecar exporter (image key, port) or the service's own port. */
+export const EXPORTERS: Record<ExporterKind, { image?: ExporterImage; port: number; path: string }> = {
+    postgres: { image: "postgresExporter", port: 9187, path: "/metrics" },
+    redis: { image: "redisExporter", port: 9121, path: "/metrics" },
+    rabbitmq: { port: 15692, path: "/metrics" },
+    kafka: { image: "kafkaExporter", port: 9308, path: "/metrics" },
+    mongodb: { image: "mongodbExporter", port: 9216, path: "/metrics" },
+    minio: { port: 9000, path: "/minio/v2/metrics/cluster" },
+};
+
+/** The UIs the proxy can serve (behind basic auth), and their default sub-domain. */
+export const MONITORING_UIS = ["grafana", "prometheus"] as const;
+export type MonitoringUi = (typeof MONITORING_UIS)[number];
+
 export const AlertReceiver = z.discriminatedUnion(
     "type",
     [
@@ -57,6 +89,21 @@ export const AlertReceiver = z.discriminatedUnion(
     { error: "expected alerts.receiver.type to be one of none, slack, email" },
 );
 
+const hostname = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, { error: "expected a lower-case host name like grafana.example.com" });
+/** A monitoring UI behind the proxy: always basic auth, never a published port. */
+const UiRoute = z.union(
+    [
+        z.literal(false),
+        z.strictObject({
+            /** Default: <ui>.<domain of the first production environment>. */
+            host: hostname.optional(),
+            path: z.string().regex(/^\/[A-Za-z0-9._~\-/]*$/, { error: "expected a URL path like /grafana" }).optional(),
+            allowFrom: z.array(z.string().regex(/^[0-9a-fA-F:.]+(\/[0-9]{1,3})?$/, { error: "expected an IP address or CIDR like 10.0.0.0/8" })).optional(),
+        }),
+    ],
+    { error: "expected false or { host, path, allowFrom }" },
+);
+
 const serviceSwitches = z
     .strictObject(Object.fromEntries(MONITORING_SERVICES.map((s) => [s, z.boolean().default(true)])) as Record<MonitoringService, z.ZodDefault<z.ZodBoolean>>)
     .prefault({});
@@ -67,7 +114,23 @@ export const Monitoring = z.strictObject({
     /** Per-service switches; Prometheus off implies nothing scrapes (the others may still run). */
     services: serviceSwitches,
     /** Image overrides, e.g. a registry mirror. Defaults: MONITORING_IMAGES. */
-    images: z.strictObject(Object.fromEntries(MONITORING_SERVICES.map((s) => [s, imageRef.optional()])) as Record<MonitoringService, z.ZodOptional<typeof imageRef>>).prefault({}),
+    images: z
+        .strictObject(Object.fromEntries([...MONITORING_SERVICES, ...EXPORTER_IMAGE_KEYS].map((s) => [s, imageRef.optional()])) as Record<MonitoringService | ExporterImage, z.ZodOptional<typeof imageRef>>)
+        .prefault({}),
+    /**
+     * Metrics of the data services, per kind (default on, when Prometheus runs): a sidecar exporter
+     * for postgres, redis, kafka, mongodb; the built-in endpoint for rabbitmq and minio.
+     */
+    exporters: z
+        .strictObject(Object.fromEntries(EXPORTER_KINDS.map((k) => [k, z.boolean().default(true)])) as Record<ExporterKind, z.ZodDefault<z.ZodBoolean>>)
+        .prefault({}),
+    /**
+     * Grafana and Prometheus through the proxy, behind basic auth (user admin, generated password,
+     * `pulumi stack output proxy --show-secrets`). Default: grafana.<domain> and prometheus.<domain>
+     * of the first production environment; stacks without one serve no UI unless configured here.
+     * `false` turns one off (reach it with an SSH tunnel instead).
+     */
+    ui: z.strictObject({ grafana: UiRoute.optional(), prometheus: UiRoute.optional() }).prefault({}),
     scrapeInterval: promDuration.default("30s"),
     /** Prometheus TSDB retention (--storage.tsdb.retention.time). */
     metricsRetention: promDuration.default("15d"),
@@ -103,6 +166,29 @@ export interface MetricsTargetModel {
     path: string;
 }
 
+/** One data service Prometheus scrapes: directly (rabbitmq, minio) or through its exporter sidecar. */
+export interface ExporterTargetModel {
+    env: string;
+    /** The data service's name. */
+    service: string;
+    kind: ExporterKind;
+    /** Scrape job: the kind (dashboards and rules select on it). */
+    job: string;
+    /** alias:port on the environment network. */
+    address: string;
+    path: string;
+    /** The sidecar container, when the kind needs one. */
+    sidecar?: { image: string; alias: string; port: number };
+}
+
+/** A monitoring UI the proxy serves. */
+export interface MonitoringUiRouteModel {
+    ui: MonitoringUi;
+    host: string;
+    path: string;
+    allowFrom?: string[];
+}
+
 /** One blackbox probe: a URL and the labels it carries. */
 export interface ProbeModel {
     env: string;
@@ -114,13 +200,17 @@ export interface MonitoringModel {
     enabled: boolean;
     /** Which services run (all false when disabled). */
     services: Record<MonitoringService, boolean>;
-    images: Record<MonitoringService, string>;
+    images: Record<MonitoringService | ExporterImage, string>;
     scrapeInterval: string;
     metricsRetention: string;
     logsRetention: string;
     prometheusMemory: string;
     alerts: MonitoringConfig["alerts"];
     probeVia: "host" | "dns";
+    /** Every data service whose kind is switched on in `exporters` (none without Prometheus). */
+    exporters: ExporterTargetModel[];
+    /** Grafana/Prometheus UIs routed through the proxy (only for services that run). */
+    uiRoutes: MonitoringUiRouteModel[];
     /** Every app with a metrics endpoint, env by env. */
     metricsTargets: MetricsTargetModel[];
     /** Public URL of every route, probed through the proxy. */
@@ -129,7 +219,7 @@ export interface MonitoringModel {
     healthProbes: ProbeModel[];
     /** Routed host names blackbox must resolve to the Docker host (probeVia: host). */
     probeHosts: string[];
-    /** Environment networks Prometheus joins: those with metrics targets. */
+    /** Environment networks Prometheus joins: those with metrics targets or data-service exporters. */
     prometheusNetworks: string[];
     /** Environment networks blackbox joins: those with health probes. */
     blackboxNetworks: string[];
@@ -138,7 +228,7 @@ export interface MonitoringModel {
 }
 
 /** The part of the parsed stack config this model needs (kept structural to avoid importing schema.ts). */
-interface ParsedForMonitoring {
+export interface ParsedForMonitoring {
     monitoring: MonitoringConfig;
     environments: Record<string, { apps: Record<string, { healthcheck: { path?: string } }> }>;
 }
@@ -146,7 +236,22 @@ interface ParsedForMonitoring {
 export function monitoringModel(cfg: ParsedForMonitoring, environments: EnvironmentModel[], proxy: ProxyModel): MonitoringModel {
     const m = cfg.monitoring;
     const services = Object.fromEntries(MONITORING_SERVICES.map((s) => [s, m.enabled && m.services[s]])) as Record<MonitoringService, boolean>;
-    const images = Object.fromEntries(MONITORING_SERVICES.map((s) => [s, m.images[s] ?? MONITORING_IMAGES[s]])) as Record<MonitoringService, string>;
+    const images = Object.fromEntries([
+        ...MONITORING_SERVICES.map((s) => [s, m.images[s] ?? MONITORING_IMAGES[s]]),
+        ...EXPORTER_IMAGE_KEYS.map((s) => [s, m.images[s] ?? EXPORTER_IMAGES[s]]),
+    ]) as Record<MonitoringService | ExporterImage, string>;
+    const exporters: ExporterTargetModel[] = services.prometheus
+        ? environments.flatMap((env) =>
+              env.services
+                  .filter((s) => (EXPORTER_KINDS as readonly string[]).includes(s.type) && m.exporters[s.type as ExporterKind])
+                  .map((s) => {
+                      const kind = s.type as ExporterKind;
+                      const e = EXPORTERS[kind];
+                      const sidecar = e.image ? { image: images[e.image], alias: `${s.alias}-exporter`, port: e.port } : undefined;
+                      return { env: env.name, service: s.name, kind, job: kind, address: `${sidecar?.alias ?? s.alias}:${e.port}`, path: e.path, sidecar };
+                  }),
+          )
+        : [];
     const metricsTargets: MetricsTargetModel[] = environments.flatMap((env) =>
         env.apps
             .filter((a) => a.metrics)
@@ -176,14 +281,33 @@ export function monitoringModel(cfg: ParsedForMonitoring, environments: Environm
         prometheusMemory: m.prometheusMemory,
         alerts: m.alerts,
         probeVia: m.probeVia,
+        exporters,
+        uiRoutes: monitoringUiRoutes(cfg.monitoring, environments),
         metricsTargets,
         routeProbes,
         healthProbes,
         probeHosts: m.probeVia === "host" ? [...proxy.hosts] : [],
-        prometheusNetworks: services.prometheus ? envNetworks([...new Set(metricsTargets.map((t) => t.env))]) : [],
+        prometheusNetworks: services.prometheus ? envNetworks([...new Set([...metricsTargets, ...exporters].map((t) => t.env))]) : [],
         blackboxNetworks: services.blackbox && services.prometheus ? envNetworks([...new Set(healthProbes.map((p) => p.env))]) : [],
         secretKeys,
     };
+}
+
+/**
+ * The UI routes: configured host/path, or <ui>.<domain> of the first production environment.
+ * None for a service that does not run, and none by default in stacks without a production environment.
+ */
+export function monitoringUiRoutes(m: MonitoringConfig, environments: { kind: string; domain: string }[]): MonitoringUiRouteModel[] {
+    if (!m.enabled) return [];
+    const production = environments.find((e) => e.kind === "production");
+    return MONITORING_UIS.flatMap((ui): MonitoringUiRouteModel[] => {
+        const c = m.ui[ui];
+        if (c === false || !m.services[ui]) return [];
+        if (c === undefined && !production) return [];
+        const host = c?.host ?? (production ? `${ui}.${production.domain}` : undefined);
+        if (!host) return [];
+        return [{ ui, host, path: c?.path ?? "/", ...(c?.allowFrom ? { allowFrom: c.allowFrom } : {}) }];
+    });
 }
 
 /** Cross-field rules: referenced secrets must be set; logs retention a multiple of 24h. */

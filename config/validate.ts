@@ -6,7 +6,7 @@ import { buildModel, PlatformModel } from "./model";
 import { adminUi, buildServices, connectionsFor } from "./services";
 import { StackConfig, StackConfigParsed } from "./schema";
 import { durationToSeconds } from "./units";
-import { monitoringIssues } from "./monitoring";
+import { MONITORING_UIS, monitoringIssues, monitoringUiRoutes } from "./monitoring";
 import { hcloudKeyIssues, hcloudTokenIssues } from "./hosts";
 
 export const NAMESPACE = "hostplane";
@@ -214,6 +214,22 @@ function semanticIssues(cfg: StackConfigParsed, secretKeys: Set<string>, stack: 
 
         const cycle = findCycle(env.apps);
         if (cycle) issues.push({ key: key(["environments", envName, "apps"]), message: `dependency cycle ${cycle.join(" -> ")}; expected dependsOn to form layers without cycles` });
+    }
+
+    // Monitoring UIs share the route space with apps and management UIs.
+    if (Object.keys(cfg.environments).includes("monitoring"))
+        issues.push({ key: key(["environments", "monitoring"]), message: `'monitoring' is reserved (the monitoring network and UI routes use it); expected another environment name` });
+    const uiRoutes = monitoringUiRoutes(cfg.monitoring, Object.values(cfg.environments));
+    for (const ui of MONITORING_UIS) {
+        const c = cfg.monitoring.ui[ui];
+        if (cfg.monitoring.enabled && cfg.monitoring.services[ui] && c && !c.host && !Object.values(cfg.environments).some((e) => e.kind === "production"))
+            issues.push({ key: key(["monitoring", "ui", ui, "host"]), message: `is required: the stack has no production environment to take a default domain from` });
+        const r = uiRoutes.find((x) => x.ui === ui);
+        if (!r) continue;
+        const route = `${r.host}${r.path}`;
+        const prev = routeOwners.get(route);
+        if (prev) issues.push({ key: key(["monitoring", "ui", ui]), message: `route ${route} is already served by ${prev}; expected each host+path once` });
+        else routeOwners.set(route, `monitoring/${ui}`);
     }
 
     if (cfg.proxy.tls.mode === "provided")

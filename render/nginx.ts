@@ -237,8 +237,11 @@ function routeLocations(r: ProxyRouteModel, o: NginxOptions): string {
         ...(r.allowFrom ? ["deny all;"] : []),
         ...(r.basicAuth ? [`auth_basic "${r.environment}/${r.app}";`, `auth_basic_user_file ${htpasswdFile(o.paths.authDir, r.alias)};`] : []),
     ].map((l) => `\n        ${l}`);
+    // stripPrefix: after `set` (a rewrite with break ends the rewrite-module directives), and
+    // proxy_pass with a variable then passes the rewritten URI.
+    const strip = r.stripPrefix && r.path !== "/" ? `\n        rewrite ^${r.path.replace(/\/+$/, "")}/?(.*)$ /$1 break;` : "";
     const body = `        # ${r.environment}/${r.app}
-        set $upstream http://${r.alias}:${r.port};
+        set $upstream http://${r.alias}:${r.port};${strip}
         proxy_pass $upstream;
         client_max_body_size ${r.maxBodySize};${access.join("")}`;
     if (r.path === "/") return `    location / {\n${body}\n    }\n`;

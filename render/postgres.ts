@@ -63,6 +63,22 @@ export function renderRolesSql(users: { app: string; password: string }[]): stri
     return out.join("\n") + "\n";
 }
 
+/** The read-only role postgres-exporter logs in as: pg_monitor's statistics, no data, no DDL. */
+export const MONITOR_ROLE = "hostplane_monitor";
+
+/** Idempotent, like renderRolesSql; carries the password, so it goes to psql on stdin only. */
+export function renderMonitorRoleSql(password: string): string {
+    return (
+        [
+            "SET client_min_messages = warning;",
+            `SELECT format('CREATE ROLE %I LOGIN', ${lit(MONITOR_ROLE)}) WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${lit(MONITOR_ROLE)})\\gexec`,
+            `ALTER ROLE ${ident(MONITOR_ROLE)} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION CONNECTION LIMIT 5 PASSWORD ${lit(password)};`,
+            `ALTER ROLE ${ident(MONITOR_ROLE)} SET default_transaction_read_only = on;`,
+            `GRANT pg_monitor TO ${ident(MONITOR_ROLE)};`,
+        ].join("\n") + "\n"
+    );
+}
+
 /** Host files of every PostgreSQL service: its pgbouncer.ini. */
 export function renderPostgresFiles(model: PlatformModel): HostFile[] {
     return model.environments.flatMap((env) =>

@@ -170,8 +170,10 @@ describe("revisions and zero-downtime replacement", () => {
 
     it("generates one random password per generated secret, with no special characters", async () => {
         const g = await captureGraph(sourceOf(baseConfig()));
-        // Apps' secrets only (Grafana's admin password is the Monitoring component's, tested there).
-        const pw = g.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword" && r.name !== "tp-grafana-admin-password");
+        // Apps' secrets only (Grafana's admin password and the monitoring UIs' basic-auth passwords
+        // are tested with the Monitoring component and the proxy).
+        const monitoringPasswords = ["tp-grafana-admin-password", "tp-grafana-basic-auth", "tp-prometheus-basic-auth"];
+        const pw = g.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword" && !monitoringPasswords.includes(r.name));
         assert.deepStrictEqual(pw.map((p) => p.name), ["tp-production-api-session_secret"]);
         assert.strictEqual((pw[0].inputs as any).special, false);
         assert.ok((pw[0].inputs as any).length >= 32);

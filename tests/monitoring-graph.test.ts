@@ -3,7 +3,9 @@
 import * as assert from "assert";
 import { parse } from "yaml";
 import { captureGraph, Graph, GraphResource } from "../lib/graph";
+import { loadPlatformModel } from "../config/validate";
 import { ENDPOINTS } from "../render/monitoring/paths";
+import { renderNginx } from "../render/nginx";
 import { baseConfig, sourceOf, STACKS, stackGraph } from "./fixtures";
 
 const MONITORING_TYPE = "hostplane:monitoring:Monitoring";
@@ -58,7 +60,10 @@ describe("Monitoring component (mock graph)", () => {
             it("the monitoring network is its own; only Prometheus and blackbox join environment networks, and only those they scrape", () => {
                 const envNets = new Set(g.model.environments.map((e) => e.networkName));
                 assert.ok(!envNets.has(g.model.monitoringNetworkName));
-                const metricsNets = g.model.environments.filter((e) => e.apps.some((a) => a.metrics)).map((e) => e.networkName).sort();
+                // Prometheus: environments with an app metrics endpoint or a scraped data service.
+                const scraped = (e: (typeof g.model.environments)[number]) =>
+                    e.apps.some((a) => a.metrics) || e.services.some((sv) => g.model.monitoring.exporters.some((x) => x.env === e.name && x.service === sv.name));
+                const metricsNets = g.model.environments.filter(scraped).map((e) => e.networkName).sort();
                 const healthNets = g.model.monitoring.blackboxNetworks.slice().sort();
                 for (const c of containers(g)) {
                     const nets = networksOf(c);
@@ -68,6 +73,75 @@ describe("Monitoring component (mock graph)", () => {
                     else if (c.name === `${g.model.prefix}-blackbox`) assert.deepStrictEqual(joined, healthNets);
                     else assert.deepStrictEqual(joined, [], `${c.name} stays on the monitoring network`);
                 }
+            });
+
+            it("every data service of an enabled kind is scraped in its kind's job with env/service labels (delivered prometheus.yml)", () => {
+                const prom = parse(delivered(g, "prometheus")["prometheus.yml"]);
+                const want = g.model.environments.flatMap((e) => e.services.map((sv) => ({ env: e.name, sv })));
+                if (g.model.stack === "e2e") assert.deepStrictEqual(g.model.monitoring.exporters, [], "e2e switches the exporters off");
+                for (const t of g.model.monitoring.exporters) {
+                    const job = prom.scrape_configs.find((j: any) => j.job_name === t.kind);
+                    assert.ok(job, `job ${t.kind}`);
+                    const sc = job.static_configs.find((c: any) => c.labels.env === t.env && c.labels.service === t.service);
+                    assert.ok(sc, `${t.env}/${t.service} in job ${t.kind}`);
+                    assert.deepStrictEqual(sc.targets, [t.address]);
+                }
+                if (g.model.stack !== "e2e")
+                    for (const { env, sv } of want)
+                        assert.ok(g.model.monitoring.exporters.some((x) => x.env === env && x.service === sv.name), `${env}/${sv.name} is scraped`);
+            });
+
+            it("each exporter sidecar: on its service's network, after the service, no published port, health check, limits, log rotation, pinned image, secrets as files", () => {
+                const all = g.resources.filter((r) => r.type === "docker:index/container:Container");
+                for (const t of g.model.monitoring.exporters) {
+                    const svc = g.model.environments.find((e) => e.name === t.env)!.services.find((x) => x.name === t.service)!;
+                    const name = `${svc.containerBaseName}-exporter`;
+                    const c = all.find((r) => r.name === name);
+                    if (!t.sidecar) {
+                        assert.strictEqual(c, undefined, `${t.kind} scrapes its built-in endpoint`);
+                        continue;
+                    }
+                    assert.ok(c, name);
+                    const i = c.inputs as any;
+                    assert.deepStrictEqual(i.networksAdvanced, [{ name: g.model.environments.find((e) => e.name === t.env)!.networkName, aliases: [t.sidecar.alias] }]);
+                    assert.deepStrictEqual(i.ports ?? [], [], `${name} publishes nothing`);
+                    assert.ok(c.dependsOn.includes(svc.containerBaseName), `${name} after ${svc.containerBaseName}: ${c.dependsOn}`);
+                    assert.ok(JSON.stringify(i.healthcheck.tests).includes(`127.0.0.1:${t.sidecar.port}`), name);
+                    assert.ok(Number(i.memory) > 0 && Number(i.cpus) > 0);
+                    assert.strictEqual(i.restart, "unless-stopped");
+                    assert.strictEqual(i.logDriver, "json-file");
+                    assert.match(i.image, /:v?[0-9][0-9.]*(-alpine)?$/, "a pinned tag");
+                    assert.ok(i.labels.some((l: any) => l.label === "hostplane.environment" && l.value === t.env));
+                    for (const u of i.uploads ?? []) assert.strictEqual(u.content, "[secret]", `${name}: ${u.file}`);
+                    const text = JSON.stringify([i.envs, i.command, i.entrypoints]);
+                    assert.doesNotMatch(text, /PASS(WORD)?=(?!.*_FILE)/, `${name} has no password in its environment`);
+                    for (const v of g.secretValues) assert.ok(!text.includes(v));
+                    if (t.kind === "postgres") {
+                        assert.ok(i.envs.includes("DATA_SOURCE_PASS_FILE=/run/secrets/DATA_SOURCE_PASS"));
+                        assert.ok(c.dependsOn.includes(`${svc.containerBaseName}-monitor-role`), "after the monitoring role exists");
+                    }
+                    if (t.kind === "redis") assert.ok(i.envs.includes("REDIS_PASSWORD_FILE=/run/secrets/redis-passwords.json"));
+                }
+                for (const t of g.model.monitoring.exporters.filter((x) => x.kind === "minio")) {
+                    const svc = g.model.environments.find((e) => e.name === t.env)!.services.find((x) => x.name === t.service)!;
+                    const c = all.find((r) => r.name === svc.containerBaseName)!;
+                    assert.ok(JSON.stringify(c.inputs.envs).includes("MINIO_PROMETHEUS_AUTH_TYPE=public"));
+                }
+            });
+
+            it("the proxy joins the monitoring network exactly when it routes to a monitoring UI; UI routes have basic auth", () => {
+                const proxy = g.resources.find((r) => r.name === `${g.model.prefix}-proxy-container`)!;
+                const joined = networksOf(proxy);
+                const ui = g.model.proxy.routes.filter((r) => r.environment === "monitoring");
+                assert.strictEqual(joined.includes(g.model.monitoringNetworkName), ui.length > 0);
+                for (const r of ui) {
+                    assert.strictEqual(r.basicAuth, true, `${r.host}${r.path}`);
+                    assert.strictEqual(r.alias, ENDPOINTS[r.app as "grafana"].alias);
+                    assert.ok(byAlias(g, r.app), `${r.app} runs`);
+                }
+                if (g.model.stack === "production" || g.model.stack === "staging")
+                    assert.deepStrictEqual(ui.map((r) => r.app).sort(), ["grafana", "prometheus"]);
+                if (g.model.stack === "local" || g.model.stack === "e2e") assert.deepStrictEqual(ui, [], "no production environment, no UI configured");
             });
 
             it("Prometheus, Grafana, Loki, Alertmanager have health checks on their health endpoints; all have limits and log rotation", () => {
@@ -113,6 +187,60 @@ describe("Monitoring component (mock graph)", () => {
         assert.strictEqual(outputs.monitoring.health.grafana, `http://grafana:${ENDPOINTS.grafana.port}/api/health`);
         const text = JSON.stringify(g.resources) + JSON.stringify(g.outputs);
         for (const v of g.secretValues) assert.ok(!text.includes(v), "a secret value leaked into the graph");
+    });
+
+    it("production: Grafana and Prometheus UIs on grafana./prometheus.<domain>, basic auth passwords exported as secrets, proxy reload after them", async () => {
+        const g = await stackGraph("production");
+        const ui = g.model.proxy.routes.filter((r) => r.environment === "monitoring").map((r) => `${r.host}${r.path} -> ${r.alias}:${r.port}`).sort();
+        assert.deepStrictEqual(ui, ["grafana.example.com/ -> grafana:3000", "prometheus.example.com/ -> prometheus:9090"]);
+        const outputs = g.outputs as any;
+        assert.deepStrictEqual(outputs.proxy.basicAuth.grafana, { user: "admin", password: "[secret]" });
+        assert.deepStrictEqual(outputs.proxy.basicAuth.prometheus, { user: "admin", password: "[secret]" });
+        assert.ok(g.resources.some((r) => r.name === "shop-grafana-basic-auth" && r.type === "random:index/randomPassword:RandomPassword"));
+        const reload = g.resources.find((r) => r.name === "shop-proxy-reload")!;
+        assert.ok(reload.dependsOn.includes("shop-grafana") && reload.dependsOn.includes("shop-prometheus"), JSON.stringify(reload.dependsOn));
+        const prom = byAlias(g, "prometheus")!;
+        assert.ok((prom.inputs.command as string[]).includes("--web.external-url=https://prometheus.example.com/"));
+        const grafana = byAlias(g, "grafana")!;
+        assert.ok((grafana.inputs.envs as string[]).includes("GF_SERVER_ROOT_URL=https://grafana.example.com/"));
+        assert.ok((grafana.inputs.envs as string[]).includes("GF_AUTH_BASIC_ENABLED=false"), "the proxy's basic auth is not a Grafana login");
+        const site = renderNginx(g.model).find((f) => f.path.endsWith("/grafana.example.com.conf"))!.content;
+        assert.match(site, /set \$upstream http:\/\/grafana:3000;/);
+        assert.match(site, /auth_basic_user_file \/etc\/nginx\/auth\/grafana\.htpasswd;/);
+        assert.match(site, /allow 198\.51\.100\.0\/24;/);
+    });
+
+    it("monitoring.ui: a sub-path for Prometheus is stripped by the proxy; false turns a UI off; exporters switch off per kind", async () => {
+        const cfg = baseConfig();
+        cfg.environments.production.services = { db: { type: "postgres" }, cache: { type: "redis" }, queue: { type: "rabbitmq" } };
+        cfg.monitoring = { ui: { grafana: false, prometheus: { host: "example.com", path: "/prometheus" } }, exporters: { redis: false } };
+        const g = await captureGraph(sourceOf(cfg));
+        const ui = g.model.proxy.routes.filter((r) => r.environment === "monitoring");
+        assert.deepStrictEqual(ui.map((r) => [r.host, r.path, r.stripPrefix]), [["example.com", "/prometheus", true]]);
+        const site = renderNginx(g.model).find((f) => f.path.endsWith("/example.com.conf"))!.content;
+        assert.match(site, /set \$upstream http:\/\/prometheus:9090;\n\s+rewrite \^\/prometheus\/\?\(\.\*\)\$ \/\$1 break;/);
+        const prom = byAlias(g, "prometheus")!;
+        assert.ok((prom.inputs.command as string[]).includes("--web.external-url=https://example.com/prometheus/"));
+        assert.ok((prom.inputs.command as string[]).includes("--web.route-prefix=/"));
+        assert.deepStrictEqual(g.model.monitoring.exporters.map((e) => `${e.kind} ${e.address}`), ["postgres production-db-exporter:9187", "rabbitmq production-queue:15692"]);
+        assert.ok(!g.resources.some((r) => r.name === "tp-production-cache-exporter"));
+        assert.ok(g.resources.some((r) => r.name === "tp-production-db-exporter"));
+        const jobs = parse(delivered(g, "prometheus")["prometheus.yml"]).scrape_configs.map((j: any) => j.job_name);
+        assert.ok(jobs.includes("postgres") && jobs.includes("rabbitmq") && !jobs.includes("redis"));
+        // Without Prometheus nothing is scraped, so no exporter runs.
+        const noProm = await captureGraph(sourceOf({ ...cfg, monitoring: { services: { prometheus: false } } }));
+        assert.deepStrictEqual(noProm.model.monitoring.exporters, []);
+        assert.ok(!noProm.resources.some((r) => /^tp-production-.*-exporter$/.test(r.name)));
+    });
+
+    it("a monitoring UI route that collides with an app route is a config error", () => {
+        const cfg = baseConfig();
+        cfg.monitoring = { ui: { grafana: { host: "example.com", path: "/api" } } };
+        assert.throws(() => loadPlatformModel(sourceOf(cfg)), /monitoring\.ui\.grafana.*already served by production\/api/s);
+        const noProd = baseConfig();
+        delete noProd.environments.production;
+        noProd.monitoring = { ui: { grafana: {} } };
+        assert.throws(() => loadPlatformModel(sourceOf(noProd)), /monitoring\.ui\.grafana\.host.*no production environment/s);
     });
 
     it("a slack webhook reaches Alertmanager only as a secret file, never in the config step or graph", async () => {

@@ -18,6 +18,8 @@ import { BACKUP_MAX_AGE_SECONDS } from "../render/monitoring/backup-hook";
 import { dashboardFiles } from "../render/monitoring/grafana";
 import { CONF, SLACK_WEBHOOK_FILE } from "../render/monitoring/paths";
 import { prometheusConfig, RULES_FILE } from "../render/monitoring/prometheus";
+import { NGINX_RESPONSES_METRIC } from "../render/monitoring/rules";
+import { EXPORTER_KINDS } from "../config/monitoring";
 import { baseConfig, sourceOf, STACKS } from "./fixtures";
 import { haveCommand, requireTool } from "./support/tools";
 
@@ -476,8 +478,30 @@ describe("Grafana dashboards", () => {
             for (const p of d.panels) assert.ok(["prometheus", "loki"].includes(p.datasource.uid), `${name}: ${p.title}`);
     });
 
+    it("ships a dashboard per data-service kind in the example stacks' catalog (postgres, redis), a data-services and an nginx one", () => {
+        const names = dashboardFiles().map((f) => f.name);
+        for (const n of ["postgres.json", "redis.json", "data-services.json", "nginx.json"]) assert.ok(names.includes(n), n);
+        const generic = JSON.parse(dashboardFiles().find((f) => f.name === "data-services.json")!.content);
+        const up = exprs(generic).find((e) => e.startsWith("up{"))!;
+        for (const kind of EXPORTER_KINDS) assert.match(up, new RegExp(`job=~"[^"]*\\b${kind}\\b`), `${kind} in the data-services dashboard`);
+        const nginx = exprs(JSON.parse(dashboardFiles().find((f) => f.name === "nginx.json")!.content)).join("\n");
+        assert.ok(nginx.includes(NGINX_RESPONSES_METRIC), "nginx dashboard uses the Promtail-derived counter");
+    });
+
+    it("kind dashboards select their own job and only metrics that exporter produces; promtail keeps the proxy's env/service labels", () => {
+        for (const [file, job, prefix] of [["postgres.json", "postgres", /\bpg_/], ["redis.json", "redis", /\bredis_/]] as const) {
+            for (const e of exprs(JSON.parse(dashboardFiles().find((f) => f.name === file)!.content))) {
+                assert.match(e, new RegExp(`job="${job}"`), `${file}: ${e}`);
+                assert.match(e, prefix, `${file}: ${e}`);
+            }
+        }
+        const promtail = (prometheusConfig(stackModel("production")).scrape_configs as any[]).find((j) => j.job_name === "promtail");
+        assert.strictEqual(promtail.honor_labels, true, "service=\"proxy\" of the access-log counter survives the scrape");
+    });
+
     it("every job a dashboard queries is a scrape job of the rendered prometheus.yml (no 'No data' from label mismatch)", () => {
-        const jobs = new Set((prometheusConfig(stackModel("production")).scrape_configs as any[]).map((j) => j.job_name));
+        // Union over the example stacks: staging's sandbox has every data-service kind.
+        const jobs = new Set(STACKS.flatMap((st) => (prometheusConfig(stackModel(st)).scrape_configs as any[]).map((j) => j.job_name)));
         for (const f of dashboardFiles())
             for (const e of exprs(JSON.parse(f.content))) {
                 for (const m of e.matchAll(/job=~?"([^"]+)"/g))

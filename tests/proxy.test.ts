@@ -17,7 +17,7 @@ import { fromStackFile, stackFile } from "../config/sources";
 import { loadPlatformModel } from "../config/validate";
 import { DEFAULT_NGINX_OPTIONS, ERROR_PAGE_MARKER, NginxOptions, PROXY_HOST_DIR, renderNginx } from "../render/nginx";
 import { renderHostFiles } from "../render";
-import { sourceOf, STACKS, stackGraph } from "./fixtures";
+import { baseConfig, sourceOf, STACKS, stackGraph } from "./fixtures";
 import type { Graph } from "../lib/graph";
 
 const NGINX = ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"].find((p) => fs.existsSync(p));
@@ -82,6 +82,9 @@ describe("nginx config (rendered)", () => {
         const paths = renderHostFiles(production()).map((f) => f.path).filter((p) => p.startsWith(PROXY_HOST_DIR));
         assert.deepStrictEqual(paths, [
             `${PROXY_HOST_DIR}/conf.d/example.com.conf`,
+            // hostplane:monitoring.ui defaults for the production environment's domain
+            `${PROXY_HOST_DIR}/conf.d/grafana.example.com.conf`,
+            `${PROXY_HOST_DIR}/conf.d/prometheus.example.com.conf`,
             `${PROXY_HOST_DIR}/conf.d/python-api.example.com.conf`,
             `${PROXY_HOST_DIR}/html/502.html`,
             `${PROXY_HOST_DIR}/html/503.html`,
@@ -137,6 +140,21 @@ describe("nginx config (rendered)", () => {
             fs.rmSync(dir, { recursive: true, force: true });
         });
     }
+
+    it("a Prometheus UI on a sub-path (prefix stripped by rewrite) passes the real 'nginx -t'", function () {
+        const nginx = requireNginx(this);
+        const cfg = baseConfig();
+        cfg.monitoring = { ui: { grafana: { host: "example.com", path: "/grafana" }, prometheus: { host: "example.com", path: "/prometheus", allowFrom: ["10.0.0.0/8"] } } };
+        const model = loadPlatformModel(sourceOf(cfg));
+        const dir = tmpDir("nginx-t-subpath");
+        const conf = renderInto(model, dir);
+        const site = fs.readFileSync(path.join(dir, "conf", "conf.d", "example.com.conf"), "utf8");
+        assert.match(site, /location \^~ \/prometheus\/ \{[^}]*rewrite \^\/prometheus\/\?\(\.\*\)\$ \/\$1 break;/);
+        assert.doesNotMatch(site.split("location ^~ /grafana/")[1].split("}")[0], /rewrite/, "Grafana serves its sub-path itself");
+        const r = spawnSync(nginx, ["-t", "-p", dir, "-c", conf, "-e", path.join(dir, "error.log")], { encoding: "utf8" });
+        assert.strictEqual(r.status, 0, r.stderr);
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -450,9 +468,12 @@ describe("Proxy component (mock graph)", () => {
 
             it("joins exactly the networks of the environments it routes to", () => {
                 const joined = ((find(g, `${g.model.prefix}-proxy-container`).inputs as any).networksAdvanced ?? []).map((n: any) => n.name).sort();
-                const routed = [...new Set(g.model.proxy.routes.map((r) => r.environment))].map((e) => g.model.environments.find((x) => x.name === e)!.networkName).sort();
+                const routed = [...new Set(g.model.proxy.routes.map((r) => r.environment))]
+                    .map((e) => (e === "monitoring" ? g.model.monitoringNetworkName : g.model.environments.find((x) => x.name === e)!.networkName))
+                    .sort();
                 assert.deepStrictEqual(joined, routed);
-                assert.ok(!joined.includes(g.model.monitoringNetworkName));
+                // The monitoring network only for a Grafana/Prometheus UI route.
+                assert.strictEqual(joined.includes(g.model.monitoringNetworkName), g.model.proxy.routes.some((r) => r.environment === "monitoring"));
             });
 
             it("gets its config through a host directory and a validated reload, not uploads", () => {
@@ -471,7 +492,12 @@ describe("Proxy component (mock graph)", () => {
             it("reloads after every app it routes to, triggered by the config hash", () => {
                 const reload = find(g, `${g.model.prefix}-proxy-reload`);
                 // an app component, or the component of a data service whose management UI is routed
-                const target = (r: { environment: string; app: string }) => [`${g.model.prefix}-${r.environment}-${r.app}`, `${g.model.prefix}-${r.environment}-${r.app}-service`];
+                const target = (r: { environment: string; app: string; alias: string }) => [
+                    `${g.model.prefix}-${r.environment}-${r.app}`,
+                    `${g.model.prefix}-${r.environment}-${r.app}-service`,
+                    // a monitoring UI: the Grafana/Prometheus container
+                    `${g.model.prefix}-${r.alias}`,
+                ];
                 for (const r of g.model.proxy.routes) assert.ok(target(r).some((t) => reload.dependsOn.includes(t)), `reload after ${r.environment}/${r.app}`);
                 const files = renderNginx(g.model);
                 const hash = require("crypto").createHash("sha256").update(JSON.stringify(files)).digest("hex");
@@ -490,6 +516,8 @@ describe("Proxy component (mock graph)", () => {
         const { baseConfig } = await import("./fixtures");
         const cfg = baseConfig();
         cfg.environments.production.apps.web.routes = [{ path: "/" }, { path: "/admin", basicAuth: true }];
+        // Only the app's route here (the monitoring UIs have their own test in monitoring-graph).
+        cfg.monitoring = { ui: { grafana: false, prometheus: false } };
         const g = await captureGraph(sourceOf(cfg));
         const pw = g.resources.find((r) => r.name === "tp-production-web-basic-auth");
         assert.ok(pw, "RandomPassword for production-web");

@@ -9,9 +9,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { pgbouncerEnabled, pgIdentifier } from "../../config/services";
 import { NAMESPACE } from "../../config/validate";
-import { PGBOUNCER_PORT, renderPgbouncerIni, renderPgbouncerUserlist, renderRolesSql } from "../../render/postgres";
+import { MONITOR_ROLE, PGBOUNCER_PORT, renderMonitorRoleSql, renderPgbouncerIni, renderPgbouncerUserlist, renderRolesSql } from "../../render/postgres";
 import { BACKUP_MAX_AGE_SECONDS, BACKUP_TEXTFILE_HOST_DIR, BACKUP_TEXTFILE_MOUNT, backupTextfileName } from "../../render/monitoring/backup-hook";
 import { DataServiceArgs, dataVolume, serviceContainer } from "./container";
+import { exporterSidecar, exporterTarget } from "./exporter";
 
 const SCRIPTS = path.resolve(__dirname, "../../scripts/postgres");
 /** uid of the postgres user in the official (Debian-based) image: it reads the secret files. */
@@ -23,6 +24,8 @@ export class Postgres extends pulumi.ComponentResource {
     readonly pgbouncer?: docker.Container;
     readonly backup: docker.Container;
     readonly roles: command.local.Command;
+    /** postgres-exporter, when hostplane:monitoring.exporters.postgres is on (and Prometheus runs). */
+    readonly exporter?: docker.Container;
     private readonly passwords: Record<string, pulumi.Output<string>> = {};
     private readonly host: string;
     private readonly port: number;
@@ -84,6 +87,34 @@ export class Postgres extends pulumi.ComponentResource {
         }
 
         this.backup = backupSidecar(this, args, superuser);
+
+        // Metrics: postgres-exporter logs in directly (not through PgBouncer) as a read-only
+        // pg_monitor role; its password reaches it as DATA_SOURCE_PASS_FILE.
+        const target = exporterTarget(model, s);
+        if (target) {
+            const monitorPassword = new random.RandomPassword(`${base}-monitor-password`, { length: 32, special: false }, { parent: this }).result;
+            const monitorSql = pulumi.secret(monitorPassword.apply(renderMonitorRoleSql));
+            const monitorRole = new command.local.Command(
+                `${base}-monitor-role`,
+                {
+                    create: pulumi.interpolate`docker exec -i ${this.server.name} psql -X -q -U postgres -d postgres -v ON_ERROR_STOP=1`,
+                    stdin: monitorSql,
+                    environment: { DOCKER_HOST: args.dockerHost },
+                    triggers: [this.server.id, monitorSql],
+                },
+                { parent: this, dependsOn: [this.server] },
+            );
+            this.exporter = exporterSidecar(this, args, target, {
+                env: [
+                    `DATA_SOURCE_URI=${s.alias}:${s.port}/postgres?sslmode=disable`,
+                    `DATA_SOURCE_USER=${MONITOR_ROLE}`,
+                    "DATA_SOURCE_PASS_FILE=/run/secrets/DATA_SOURCE_PASS",
+                ],
+                secret: { file: "/run/secrets/DATA_SOURCE_PASS", content: monitorPassword },
+                memoryMb: 128,
+                dependsOn: [this.server, monitorRole],
+            });
+        }
         this.registerOutputs({ host: this.host, port: this.port });
     }
 

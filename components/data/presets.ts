@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Credential } from "../../config/services";
 import { DataServiceArgs, dataVolume, serviceContainer } from "./container";
+import { exporterSidecar, exporterTarget } from "./exporter";
 
 
 /** uid the official redis, mongo and postgres images drop to: their secret files belong to it. */
@@ -15,6 +16,8 @@ const IMAGE_UID = "999";
 export class SimpleDataService extends pulumi.ComponentResource {
     readonly container: docker.Container;
     readonly ready: pulumi.Resource[];
+    /** The metrics sidecar (redis, kafka, mongodb), when hostplane:monitoring.exporters turns it on. */
+    readonly exporter?: docker.Container;
     private readonly credentials: Partial<Record<Credential, pulumi.Output<string>>> = {};
 
     constructor(name: string, args: DataServiceArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -25,6 +28,8 @@ export class SimpleDataService extends pulumi.ComponentResource {
         const data = dataVolume(this, model, s, args.provider, args.dependsOn);
         const common = { ...args, mounts: [{ volume: data, target: s.dataPath }], dependsOn: [...args.dependsOn, data] };
         const extra: pulumi.Resource[] = [];
+        // RabbitMQ (rabbitmq_prometheus, :15692) and MinIO scrape directly; the others get a sidecar.
+        const target = exporterTarget(model, s);
 
         switch (s.settings.type) {
             case "redis": {
@@ -48,6 +53,15 @@ protected-mode no
                     ],
                 });
                 this.credentials.url = pulumi.interpolate`redis://:${pw}@${s.alias}:${s.port}/0`;
+                // redis_exporter's password file maps each address to its password (JSON).
+                const addr = `redis://${s.alias}:${s.port}`;
+                if (target)
+                    this.exporter = exporterSidecar(this, args, target, {
+                        env: [`REDIS_ADDR=${addr}`, "REDIS_PASSWORD_FILE=/run/secrets/redis-passwords.json"],
+                        secret: { file: "/run/secrets/redis-passwords.json", content: pw.apply((p) => JSON.stringify({ [addr]: p })) },
+                        memoryMb: 64,
+                        dependsOn: [this.container],
+                    });
                 break;
             }
             case "rabbitmq": {
@@ -96,6 +110,12 @@ protected-mode no
                     `KAFKA_HEAP_OPTS=-Xmx${Math.floor(s.memoryMb / 2)}m -Xms${Math.floor(s.memoryMb / 4)}m`,
                 );
                 this.container = serviceContainer(this, { ...common, env });
+                if (target)
+                    this.exporter = exporterSidecar(this, args, target, {
+                        command: [`--kafka.server=${s.alias}:${s.port}`, `--web.listen-address=:${target.sidecar!.port}`],
+                        memoryMb: 64,
+                        dependsOn: [this.container],
+                    });
                 break;
             }
             case "mongodb": {
@@ -106,6 +126,19 @@ protected-mode no
                     uploads: [{ file: "/run/secrets/MONGO_ROOT_PASSWORD", content: pw, permissions: "0400", owner: IMAGE_UID, group: IMAGE_UID }],
                 });
                 this.credentials.uri = pulumi.interpolate`mongodb://root:${pw}@${s.alias}:${s.port}/?authSource=admin`;
+                // The exporter reads no password file: a shell wrapper builds the URI from one, so the
+                // password lives only in the exporter process, never in the container's config.
+                if (target)
+                    this.exporter = exporterSidecar(this, args, target, {
+                        entrypoints: ["sh", "-c"],
+                        command: [
+                            `MONGODB_URI="mongodb://root:$(cat /run/secrets/MONGODB_PASSWORD)@${s.alias}:${s.port}/?authSource=admin" ` +
+                                `exec "$(ls /mongodb_exporter /bin/mongodb_exporter 2>/dev/null | head -n 1)" --compatible-mode --collector.dbstats --collector.diagnosticdata --web.listen-address=:${target.sidecar!.port}`,
+                        ],
+                        secret: { file: "/run/secrets/MONGODB_PASSWORD", content: pw },
+                        memoryMb: 128,
+                        dependsOn: [this.container],
+                    });
                 break;
             }
             case "minio": {
@@ -114,7 +147,13 @@ protected-mode no
                 this.container = serviceContainer(this, {
                     ...common,
                     command: ["server", "/data", "--console-address", ":9001"],
-                    env: [pulumi.interpolate`MINIO_ROOT_USER=${user}`, pulumi.interpolate`MINIO_ROOT_PASSWORD=${pw}`],
+                    env: [
+                        pulumi.interpolate`MINIO_ROOT_USER=${user}`,
+                        pulumi.interpolate`MINIO_ROOT_PASSWORD=${pw}`,
+                        // Prometheus scrapes /minio/v2/metrics/cluster without a bearer token; only the
+                        // environment and monitoring networks reach port 9000.
+                        ...(target ? ["MINIO_PROMETHEUS_AUTH_TYPE=public"] : []),
+                    ],
                 });
                 this.credentials.accessKeyId = user;
                 this.credentials.secretAccessKey = pw;

@@ -16,7 +16,11 @@ export const JOBS = {
     routes: "probe-routes",
     health: "probe-health",
     nginx: "nginx",
+    promtail: "promtail",
 } as const;
+
+/** Scrape jobs of the data services: the preset kind (config/monitoring.ts EXPORTER_KINDS). */
+export { EXPORTER_KINDS as DATA_SERVICE_JOBS } from "../../config/monitoring";
 
 /** Blackbox modules. Routes: reachable through the proxy, TLS valid, answered by the app (not a 5xx). */
 export const BLACKBOX_MODULES = { route: "http_route", routeInsecure: "http_route_selfsigned", health: "http_health" } as const;
@@ -42,7 +46,8 @@ export function prometheusConfig(model: PlatformModel, options: PrometheusOption
     ];
     if (s.alertmanager) jobs.push(self("alertmanager", ENDPOINTS.alertmanager));
     if (s.loki) jobs.push(self("loki", ENDPOINTS.loki));
-    if (s.promtail) jobs.push(self("promtail", ENDPOINTS.promtail));
+    // honor_labels: the proxy's access-log counter (promtail_custom_*) keeps the env/service of its log stream.
+    if (s.promtail) jobs.push(self("promtail", ENDPOINTS.promtail, { honor_labels: true }));
     if (s.grafana) jobs.push(self("grafana", ENDPOINTS.grafana));
     if (s.blackbox) jobs.push(self("blackbox", ENDPOINTS.blackbox));
     // honor_labels: the textfile collector's env/service labels (backup metrics) win over the target's.
@@ -67,6 +72,16 @@ export function prometheusConfig(model: PlatformModel, options: PrometheusOption
                 labels: { env: t.env, service: t.service, __metrics_path__: t.path },
             })),
         });
+    // Data services, one job per kind (the job names dashboards and rules select on), each target
+    // labelled with its environment and service name.
+    for (const kind of [...new Set(m.exporters.map((e) => e.kind))].sort()) {
+        const targets = m.exporters.filter((e) => e.kind === kind);
+        jobs.push({
+            job_name: kind,
+            metrics_path: targets[0].path,
+            static_configs: targets.map((t) => ({ targets: [t.address], labels: { env: t.env, service: t.service } })),
+        });
+    }
     if (s.blackbox) {
         const probeJob = (job: string, module: string, probes: typeof m.routeProbes) => ({
             job_name: job,
