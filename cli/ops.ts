@@ -9,10 +9,10 @@ import type { PlatformModel } from "../config/model";
 import { fromStackFile, stackFile } from "../config/sources";
 import { loadPlatformModel } from "../config/validate";
 import { backupContainer, backupNow, pick, restore } from "./ops/data";
-import { dockerCli, dockerHostOf, must, OpsError } from "./ops/docker";
+import { dockerCli, dockerHostOf, must, OpsError, requireEnvironment } from "./ops/docker";
 import { logs } from "./ops/logs";
 import { imageConfigPath, previousImage } from "./ops/rollback";
-import { formatTable, status } from "./ops/status";
+import { formatTable, rowHealthy, status } from "./ops/status";
 
 export { backupNow, restore } from "./ops/data";
 export { Docker, OpsError } from "./ops/docker";
@@ -49,9 +49,7 @@ async function dockerFor(model: PlatformModel) {
 
 async function rollback(model: PlatformModel, opts: { app?: string; env?: string; to?: string; "dry-run"?: boolean }, log: (s: string) => void): Promise<void> {
     if (!opts.app) throw new OpsError("missing app: npm run ops -- rollback <app> --stack <s> --env <e>");
-    if (!opts.env) throw new OpsError(`missing --env; expected one of ${model.environments.map((e) => e.name).join(", ")}`);
-    const env = model.environments.find((e) => e.name === opts.env);
-    if (!env) throw new OpsError(`unknown environment '${opts.env}' in stack ${model.stack}; expected one of ${model.environments.map((e) => e.name).join(", ")}`);
+    const env = requireEnvironment(model, opts.env);
     const app = env.apps.find((a) => a.name === opts.app);
     if (!app) throw new OpsError(`unknown app '${opts.app}' in ${env.name}; apps: ${env.apps.map((a) => a.name).join(", ")}`);
     const stack = await selectStack(model);
@@ -89,7 +87,7 @@ export async function main(argv: string[]): Promise<number> {
         case "status": {
             const r = status(model, await dockerFor(model), values);
             console.log(formatTable(r.rows));
-            if (!r.ok) console.log(`\nnot all healthy: ${r.rows.filter((x) => x.state !== "running" || !["-", "healthy"].includes(x.health)).map((x) => `${x.env}/${x.service} (${x.state}${x.health !== "-" ? `, ${x.health}` : ""})`).join(", ")}`);
+            if (!r.ok) console.log(`\nnot all healthy: ${r.rows.filter((x) => !rowHealthy(x)).map((x) => `${x.env}/${x.service} (${x.state}${x.health !== "-" ? `, ${x.health}` : ""})`).join(", ")}`);
             return r.ok ? 0 : 3;
         }
         case "logs":

@@ -2,12 +2,10 @@
 // (check, stop apps, safety backup, restore, start, migrate, health).
 import type { AppModel, DataServiceModel, EnvironmentModel, PlatformModel } from "../../config/model";
 import { pgIdentifier } from "../../config/services";
-import { Docker, must, OpsError } from "./docker";
+import { Docker, must, OpsError, requireEnvironment } from "./docker";
 
 export function pick(model: PlatformModel, envName: string | undefined, serviceName: string | undefined): { env: EnvironmentModel; service: DataServiceModel } {
-    if (!envName) throw new OpsError(`missing --env; expected one of ${model.environments.map((e) => e.name).join(", ")}`);
-    const env = model.environments.find((e) => e.name === envName);
-    if (!env) throw new OpsError(`unknown environment '${envName}' in stack ${model.stack}; expected one of ${model.environments.map((e) => e.name).join(", ")}`);
+    const env = requireEnvironment(model, envName);
     const pgs = env.services.filter((s) => s.type === "postgres");
     if (pgs.length === 0) throw new OpsError(`environment '${envName}' has no postgres service`);
     const service = serviceName ? env.services.find((s) => s.name === serviceName) : pgs.length === 1 ? pgs[0] : undefined;

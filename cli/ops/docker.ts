@@ -6,6 +6,15 @@ import type { PlatformModel } from "../../config/model";
 
 export class OpsError extends Error {}
 
+/** The environment an operator named with --env, or an error listing the stack's environments. */
+export function requireEnvironment(model: PlatformModel, name: string | undefined): PlatformModel["environments"][number] {
+    const known = model.environments.map((e) => e.name).join(", ");
+    if (!name) throw new OpsError(`missing --env; expected one of ${known}`);
+    const env = model.environments.find((e) => e.name === name);
+    if (!env) throw new OpsError(`unknown environment '${name}' in stack ${model.stack}; expected one of ${known}`);
+    return env;
+}
+
 export interface Docker {
     /** Runs `docker args…`; returns status and output. */
     run(args: string[], input?: string): { status: number; stdout: string; stderr: string };

@@ -1,7 +1,7 @@
 // `ops status`: every container of the stack with health, image, uptime and restarts, plus the
 // services the config declares that have no container at all (a deploy that silently skipped one).
 import type { PlatformModel } from "../../config/model";
-import { Docker, inspectStackContainers, OpsError } from "./docker";
+import { Docker, inspectStackContainers, requireEnvironment } from "./docker";
 
 export interface StatusRow {
     env: string;
@@ -60,8 +60,7 @@ export function expectedServices(model: PlatformModel, envName?: string): { env:
 export const rowHealthy = (r: StatusRow) => r.state === "running" && (r.health === "-" || r.health === "healthy");
 
 export function status(model: PlatformModel, d: Docker, opts: { env?: string }, now = new Date()): { rows: StatusRow[]; ok: boolean } {
-    if (opts.env && !model.environments.some((e) => e.name === opts.env))
-        throw new OpsError(`unknown environment '${opts.env}' in stack ${model.stack}; expected one of ${model.environments.map((e) => e.name).join(", ")}`);
+    if (opts.env) requireEnvironment(model, opts.env);
     const rows = statusRows(inspectStackContainers(d, model, opts.env ? { "hostplane.environment": opts.env } : {}), now);
     const missing = expectedServices(model, opts.env)
         .filter((x) => !rows.some((r) => r.env === x.env && r.service === x.service))
