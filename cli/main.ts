@@ -1,6 +1,7 @@
 // hostplane CLI for reviewers and CI — no Pulumi engine needed:
 //   validate --stack <name> | --config <file>           exit 0 + summary, or exit 1 + every error
 //   render   --stack <name> | --config <file> --out <dir>   write every host file (on-host layout)
+//            ... --format compose: a docker-compose.yml of the stack with its files and secrets
 //   graph    --stack <name> | --config <file> --format json|mermaid   resources under Pulumi mocks
 import * as fs from "fs";
 import * as path from "path";
@@ -11,12 +12,14 @@ import { fromStackFile, stackFile } from "../config/sources";
 import { ConfigSource, loadPlatformModel } from "../config/validate";
 import { captureGraph, GraphResource } from "../lib/graph";
 import { renderHostFiles } from "../render";
+import { renderCompose } from "../render/compose";
+import { writeComposeBundle } from "./compose";
 
 class UsageError extends Error {}
 
 const USAGE = `usage:
   npm run validate -- --stack <name> | --config <Pulumi.<stack>.yaml>
-  npm run render   -- --stack <name> | --config <file>  --out <dir>
+  npm run render   -- --stack <name> | --config <file>  --out <dir>  [--format compose]
   npm run --silent graph -- --stack <name> | --config <file>  [--format json|mermaid]`;
 
 function source(values: { stack?: string; config?: string }): ConfigSource {
@@ -76,6 +79,17 @@ export function mermaid(resources: GraphResource[]): string {
     return out.join("\n");
 }
 
+function renderComposeTo(model: PlatformModel, out: string): number {
+    const r = writeComposeBundle(renderCompose(model), out);
+    if (r.missing.length) {
+        console.error(`compose: set these secrets first (the value alone in each file), then render again:\n${r.missing.map((m) => `  ${path.join(out, m)}`).join("\n")}`);
+        return 1;
+    }
+    console.log(`rendered docker-compose.yml for stack ${model.stack} into ${out} (${r.written.length} files; secrets in ${path.join(out, "secrets")})`);
+    console.log(`  docker-compose -f ${path.join(out, "docker-compose.yml")} -p ${model.prefix} up -d`);
+    return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
     const [cmd, ...rest] = argv;
     const { values } = parseArgs({
@@ -91,6 +105,7 @@ async function main(argv: string[]): Promise<number> {
         case "render": {
             if (!values.out) throw new UsageError("render needs --out <dir>");
             const model = loadPlatformModel(source(values));
+            if (values.format === "compose") return renderComposeTo(model, values.out);
             const files = renderHostFiles(model);
             for (const f of files) {
                 const dest = path.join(values.out, f.path);
