@@ -12,11 +12,13 @@ import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { networkName } from "../config/model";
 import type { AppModel, PlatformModel } from "../config/model";
 import type { Credential } from "../config/services";
 import { NAMESPACE } from "../config/validate";
 import { labelsFor } from "./labels";
 import { healthcheckInput, limitsInput } from "./container-spec";
+import { migrationJob } from "./migration";
 
 export interface AppArgs {
     model: PlatformModel;
@@ -71,7 +73,7 @@ export class App extends pulumi.ComponentResource {
 
         let dependsOn = args.dependsOn;
         if (app.migration) {
-            this.migration = migrationJob(this, args, secretValues, revision);
+            this.migration = migrationJob(this, { app, network: networkName(model.prefix, app.environment), dockerHost: args.dockerHost, secrets: secretValues, revision, dependsOn: args.dependsOn });
             dependsOn = [...dependsOn, this.migration];
         }
 
@@ -148,51 +150,4 @@ function secretValue(parent: pulumi.Resource, base: string, s: AppModel["secrets
             .result;
     }
     return new pulumi.Config(NAMESPACE).requireSecret(s.source.fromConfig);
-}
-
-/**
- * The migration runs to completion before the app container starts: `docker run --rm` through
- * the docker CLI, so a non-zero exit fails `pulumi up` with the job's log tail. Secrets reach it
- * as environment variables of the CLI process (`-e NAME` without a value), never on a command line.
- */
-function migrationJob(
-    parent: App,
-    args: AppArgs,
-    secrets: { name: string; value: pulumi.Output<string> }[],
-    revision: random.RandomId,
-): command.local.Command {
-    const { app } = args;
-    const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-    const m = app.migration!;
-    const runArgs = [
-        "docker run --rm",
-        `--name ${app.containerBaseName}-migrate-$$`,
-        `--network ${args.model.prefix}_${app.environment}_network`,
-        "--log-driver none",
-        ...Object.keys(app.env).map((k) => `-e ${k}`),
-        ...secrets.map((s) => `-e ${s.name}`),
-        quote(app.image),
-        ...m.command.map(quote),
-    ].join(" ");
-    const script = `set -o pipefail; timeout ${m.timeoutSeconds} ${runArgs} 2>&1 | tail -n 40`;
-    return new command.local.Command(
-        `${app.containerBaseName}-migrate`,
-        {
-            create: script,
-            interpreter: ["/bin/bash", "-c"],
-            environment: pulumi
-                .all(secrets.map((s) => s.value))
-                .apply((vals) =>
-                    Object.assign(
-                        { DOCKER_HOST: args.dockerHost },
-                        app.env,
-                        Object.fromEntries(secrets.map((s, i) => [s.name, vals[i]])),
-                    ),
-                ),
-            // Re-run whenever the app rolls to a new revision (image, command, env or secrets).
-            triggers: [revision.hex],
-            logging: "stderr",
-        },
-        { parent, dependsOn: args.dependsOn },
-    );
 }

@@ -133,11 +133,16 @@ export interface PlatformModel {
 export const networkName = (prefix: string, env: string) => `${prefix}_${env}_network`;
 export const monitoringNetworkName = (prefix: string) => `${prefix}_monitoring_network`;
 
+/** The HTTP health check of an app: the URL comes in as "$1". */
+export const HTTP_CHECK_SCRIPT = 'curl -fsS -o /dev/null "$1" || wget -q -O /dev/null "$1" || exit 1';
+
 function healthTest(app: AppConfig): string[] {
     if (app.healthcheck.command) return ["CMD", ...app.healthcheck.command];
-    // curl or wget, whichever the image ships: slim images rarely have both.
+    // curl or wget, whichever the image ships: slim images rarely have both. The URL is an
+    // argument of the fixed script ("$1"), never part of shell code: a path like `/h; true #`
+    // cannot change what runs (validation also limits the path's characters).
     const url = `http://127.0.0.1:${app.port}${app.healthcheck.path}`;
-    return ["CMD-SHELL", `curl -fsS -o /dev/null ${url} || wget -q -O /dev/null ${url} || exit 1`];
+    return ["CMD", "sh", "-c", HTTP_CHECK_SCRIPT, "healthcheck", url];
 }
 
 /** Kahn's algorithm; validation has already rejected cycles, so every app is emitted. */
@@ -146,7 +151,7 @@ export function dependencyOrder(apps: Record<string, { dependsOn: string[] }>): 
     const done = new Set<string>();
     const order: string[] = [];
     while (order.length < names.length) {
-        const next = names.find((n) => !done.has(n) && apps[n].dependsOn.every((d) => done.has(d) || !(d in apps)));
+        const next = names.find((n) => !done.has(n) && apps[n].dependsOn.every((d) => done.has(d) || !Object.hasOwn(apps, d)));
         if (!next) throw new Error("dependency cycle (validation should have caught it)");
         done.add(next);
         order.push(next);

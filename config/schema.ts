@@ -6,6 +6,7 @@
 // collisions, duplicate routes, missing secrets) live in validate.ts.
 import { z } from "zod";
 import { Monitoring } from "./monitoring";
+import { durationToSeconds, memoryToMegabytes } from "./units";
 
 /** Names that become parts of Docker names and DNS aliases. */
 export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
@@ -16,15 +17,27 @@ const name = (what: string) =>
 
 /** Docker memory sizes as `docker run --memory` understands them: 512M, 2G, 1.5G. */
 export const MEMORY_PATTERN = /^[0-9]+(\.[0-9]+)?[kKmMgG]$/;
-const memory = z.string().regex(MEMORY_PATTERN, {
-    error: `expected a Docker memory size: a number with unit K, M or G, like 512M or 2G (not 2GB or 2048)`,
-});
+/** Docker refuses less than 6 MB; more than 1 TB is a typo on any single host. */
+const MEMORY_MIN_MB = 6;
+const MEMORY_MAX_MB = 1024 * 1024;
+const memory = z
+    .string()
+    .regex(MEMORY_PATTERN, {
+        error: `expected a Docker memory size: a number with unit K, M or G, like 512M or 2G (not 2GB or 2048)`,
+    })
+    .refine((m) => !MEMORY_PATTERN.test(m) || (memoryToMegabytes(m) >= MEMORY_MIN_MB && memoryToMegabytes(m) <= MEMORY_MAX_MB), {
+        error: `expected at least ${MEMORY_MIN_MB}M (Docker's minimum) and at most ${MEMORY_MAX_MB / 1024}G`,
+    });
+/** Docker's CPU quota has a 0.01 granularity: less is rounded to 0, which means unlimited. */
+const cpus = z.number().min(0.01).max(64);
 
 /** Go-style durations as Docker health checks take them: 500ms, 15s, 1m30s. */
 export const DURATION_PATTERN = /^([0-9]+(ms|s|m|h))+$/;
 const duration = z.string().regex(DURATION_PATTERN, {
     error: `expected a duration like 15s, 90s or 1m30s`,
 });
+/** Intervals, timeouts: 0s or 500ms are accepted by Docker but mean "never" or a busy loop. */
+const atLeastOneSecond = duration.refine((d) => !DURATION_PATTERN.test(d) || durationToSeconds(d) >= 1, { error: "expected at least 1s" });
 
 const port = z.number().int().min(1).max(65535);
 /** Request body sizes as nginx's client_max_body_size takes them: 10m, 512k, 1g (0 = unlimited). */
@@ -37,31 +50,41 @@ const imageRef = z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]*$/, {
 const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, {
     error: "expected an environment variable name in UPPER_SNAKE_CASE",
 });
+// At most 64 characters: a routed host becomes a certificate's common name (openssl -subj /CN=,
+// certbot's first -d), which X.509 caps at 64, and nginx's conf.d/<host>.conf file name.
 const hostname = z
     .string()
-    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, {
-        error: "expected a lowercase DNS host name like api.example.com",
+    .regex(/^(?=.{1,64}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, {
+        error: "expected a lowercase DNS host name like api.example.com of at most 64 characters (a certificate's common name)",
     });
 
 export const HealthcheckOverrides = z.strictObject({
-    interval: duration.optional(),
-    timeout: duration.optional(),
+    interval: atLeastOneSecond.optional(),
+    timeout: atLeastOneSecond.optional(),
     retries: z.number().int().min(1).max(20).optional(),
     startPeriod: duration.optional(),
 });
 
 export const AppHealthcheck = HealthcheckOverrides.extend({
     /** HTTP path checked on the app's own port, e.g. /health. */
-    path: z.string().startsWith("/", { error: "expected an HTTP path starting with /" }).optional(),
+    // A URL, never shell code: the check passes it to curl/wget as an argument (config/model.ts).
+    path: z
+        .string()
+        .regex(/^\/[A-Za-z0-9._~\/?=&%-]*$/, { error: "expected an HTTP path like /health (letters, digits and . _ ~ - / ? = & %)" })
+        .optional(),
     /** A command run inside the container (exit 0 = healthy), for apps without HTTP. */
     command: z.array(z.string()).min(1).optional(),
 });
 
 export const Route = z.strictObject({
     host: hostname.optional(),
+    // One normal form per location: `//`, `/api/` or `/a/../b` would render a second, overlapping
+    // nginx location for the same prefix (or one that never matches).
     path: z
         .string()
-        .regex(/^\/[A-Za-z0-9._~\-/]*$/, { error: "expected a URL path like /api (letters, digits, . _ ~ - /)" })
+        .regex(/^\/$|^(\/(?!\.{1,2}(\/|$))[A-Za-z0-9._~-]+)+$/, {
+            error: "expected a URL path like /api or /api/v1 (letters, digits, . _ ~ -; no empty, . or .. segments, no trailing /)",
+        })
         .optional(),
     /** Largest request body nginx accepts on this route (client_max_body_size); default proxy.clientMaxBodySize. */
     maxBodySize: bodySize.optional(),
@@ -71,6 +94,8 @@ export const Route = z.strictObject({
     allowFrom: z
         .array(z.string().regex(/^[0-9a-fA-F:.]+(\/[0-9]{1,3})?$/, { error: "expected an IP address or CIDR like 10.0.0.0/8" }))
         .optional(),
+    /** Admin tools (policy/admin-tools.ts) need basicAuth or allowFrom; true serves one to everyone on purpose. */
+    public: z.boolean().default(false),
 });
 
 /** Where a secret value comes from. Values never live in this file in plain text. */
@@ -105,14 +130,14 @@ export const App = z.strictObject({
         .regex(/^([a-z_][a-z0-9_-]*|[0-9]+)(:([a-z_][a-z0-9_-]*|[0-9]+))?$/, { error: "expected a user of the image: a name or uid, optionally :group or :gid" })
         .optional(),
     healthcheck: AppHealthcheck,
-    cpus: z.number().positive().max(64),
+    cpus: cpus,
     memory: memory,
     restart: RestartPolicy.optional(),
     routes: z.array(Route).default([]),
     metrics: z.strictObject({ path: z.string().startsWith("/").default("/metrics"), port: port.optional() }).optional(),
     dependsOn: z.array(z.string()).default([]),
     migration: z
-        .strictObject({ command: z.array(z.string()).min(1), timeout: duration.default("10m") })
+        .strictObject({ command: z.array(z.string()).min(1), timeout: atLeastOneSecond.default("10m") })
         .optional(),
     /** Publish the app on 127.0.0.1:(hostPort + environment portOffset), for local use only. */
     hostPort: port.optional(),
@@ -123,7 +148,7 @@ export const App = z.strictObject({
 const serviceCommon = {
     /** Pinned image; each preset has a default. */
     image: imageRef.optional(),
-    cpus: z.number().positive().max(64).optional(),
+    cpus: cpus.optional(),
     memory: memory.optional(),
     /** Publish on 127.0.0.1:(hostPort + environment portOffset) only, for SSH tunnels. */
     hostPort: port.optional(),
@@ -224,7 +249,12 @@ const swapSize = z.string().regex(/^(0|[0-9]+[MG])$/, { error: "expected a swap 
 const cidr = z.string().regex(/^[0-9a-fA-F:.]+\/[0-9]{1,3}$/, { error: "expected a CIDR like 198.51.100.7/32 or 2001:db8::/48" });
 export const HostSsh = z.strictObject({
     provider: z.literal("ssh"),
-    address: z.string().min(1),
+    // A host name or an IP: it ends up in ssh:// URLs and ssh command lines (no options, no user@).
+    address: z
+        .string()
+        .regex(/^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*|[0-9a-fA-F:]*:[0-9a-fA-F:.]+)$/, {
+            error: "expected a host name or IP address like host.example.com, 203.0.113.7 or 2001:db8::7",
+        }),
     user: z.string().regex(/^[a-z_][a-z0-9_-]*$/, { error: "expected a Unix user name" }).default("root"),
     port: port.default(22),
     /** Run scripts/host/bootstrap.sh (Docker if missing, hardening) before any Docker work. */
@@ -256,15 +286,15 @@ export const Host = z.discriminatedUnion("provider", [HostLocal, HostSsh, HostHc
 export const Defaults = z.strictObject({
     healthcheck: z
         .strictObject({
-            interval: duration.default("45s"),
-            timeout: duration.default("15s"),
+            interval: atLeastOneSecond.default("45s"),
+            timeout: atLeastOneSecond.default("15s"),
             retries: z.number().int().min(1).max(20).default(5),
             startPeriod: duration.default("90s"),
         })
         .prefault({}),
     logs: z
         .strictObject({
-            maxSize: z.string().regex(/^[0-9]+[kmg]$/, { error: "expected a json-file log size like 10m" }).default("10m"),
+            maxSize: z.string().regex(/^[1-9][0-9]*[kmg]$/, { error: "expected a json-file log size of at least 1 like 10m" }).default("10m"),
             maxFile: z.number().int().min(1).max(20).default(3),
         })
         .prefault({}),
@@ -284,7 +314,10 @@ export const ProxyTls = z.discriminatedUnion(
         /** certbot with the webroot challenge on port 80. */
         z.strictObject({
             mode: z.literal("letsencrypt"),
-            email: z.email({ error: "expected the e-mail address Let's Encrypt sends expiry notices to" }),
+            // A plain address: it reaches certbot's command line inside a shell loop.
+            email: z.string().regex(/^[A-Za-z0-9._%+-]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, {
+                error: "expected the e-mail address Let's Encrypt sends expiry notices to (letters, digits and . _ % + - before the @)",
+            }),
             /** Use Let's Encrypt's staging CA (untrusted certificates, generous rate limits). */
             staging: z.boolean().default(false),
         }),
@@ -300,6 +333,18 @@ export const Proxy = z.strictObject({
     tls: ProxyTls.default({ mode: "selfsigned" }),
     /** client_max_body_size for routes that set no maxBodySize. */
     clientMaxBodySize: bodySize.default("10m"),
+    /**
+     * Per client address (nginx limit_req / limit_conn). Generous on purpose: they stop one client
+     * from flooding the host, and never a rollout test or a benchmark from one machine.
+     */
+    limits: z
+        .strictObject({
+            requestsPerSecond: z.number().int().min(1).max(100000).default(2000),
+            /** Requests above the rate that are still served at once (nodelay) before 429s. */
+            burst: z.number().int().min(0).max(100000).default(4000),
+            connectionsPerClient: z.number().int().min(1).max(100000).default(512),
+        })
+        .prefault({}),
 });
 
 /** Every plain (non-secret) `hostplane:*` key. Secret keys are free-form; see validate.ts. */

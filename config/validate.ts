@@ -8,6 +8,9 @@ import { StackConfig, StackConfigParsed } from "./schema";
 import { durationToSeconds } from "./units";
 import { MONITORING_UIS, monitoringIssues, monitoringUiRoutes } from "./monitoring";
 import { hcloudKeyIssues, hcloudTokenIssues } from "./hosts";
+import { aliasIssues } from "./aliases";
+import { exposureIssues } from "./exposure";
+import { reservedEnvIssues } from "./reserved-env";
 
 export const NAMESPACE = "hostplane";
 
@@ -57,6 +60,7 @@ export function loadPlatformModel(source: ConfigSource): PlatformModel {
         throw new ConfigError(issues, source.description);
     }
     issues.push(...semanticIssues(parsed.data, secrets, source.stack));
+    issues.push(...reservedEnvIssues(parsed.data, key), ...exposureIssues(parsed.data, key), ...aliasIssues(parsed.data, key), ...sshPortIssues(parsed.data));
     issues.push(...hcloudKeyIssues(parsed.data.host.provider, secrets, NAMESPACE, source.stack));
     issues.push(...monitoringIssues(parsed.data.monitoring, secrets, source.stack, NAMESPACE));
     if (issues.length > 0) throw new ConfigError(issues, source.description);
@@ -256,6 +260,17 @@ function semanticIssues(cfg: StackConfigParsed, secretKeys: Set<string>, stack: 
     return issues;
 }
 
+/**
+ * The proxy's ports are opened to the world (hcloud firewall, docker-proxy on 0.0.0.0): one on the
+ * SSH port would open SSH to everyone, bypassing adminCidrs.
+ */
+function sshPortIssues(cfg: StackConfigParsed): ConfigIssue[] {
+    const ssh = cfg.host.provider === "ssh" ? { port: cfg.host.port, why: "(host.port)" } : { port: 22, why: "(the firewall opens it to adminCidrs only)" };
+    return (["http", "https"] as const)
+        .filter((which) => cfg.proxy.ports[which] === ssh.port)
+        .map((which) => ({ key: key(["proxy", "ports", which]), message: `got ${ssh.port}; expected a port other than ${ssh.port}, which SSH uses ${ssh.why}` }));
+}
+
 /** Returns one cycle as a closed path (a -> b -> a), or undefined. Self-loops are reported separately. */
 export function findCycle(apps: Record<string, { dependsOn: string[] }>): string[] | undefined {
     const state = new Map<string, "visiting" | "done">();
@@ -264,7 +279,7 @@ export function findCycle(apps: Record<string, { dependsOn: string[] }>): string
         state.set(n, "visiting");
         stack.push(n);
         for (const d of apps[n].dependsOn) {
-            if (d === n || !(d in apps)) continue;
+            if (d === n || !Object.hasOwn(apps, d)) continue;
             if (state.get(d) === "visiting") return [...stack.slice(stack.indexOf(d)), d];
             if (!state.has(d)) {
                 const c = visit(d);

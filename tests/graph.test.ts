@@ -94,7 +94,9 @@ for (const stack of STACKS) {
                 assert.ok(m.dependsOn.includes(g.model.environments.find((e) => e.name === app.environment)!.networkName));
                 assert.ok(named(g, `${app.containerBaseName}-container`).dependsOn.includes(m.name));
                 assert.match(String((m.inputs as any).create), /docker run --rm/);
-                if (app.secrets.length) assert.strictEqual((m.inputs as any).environment, "[secret]", "migration env carries secrets");
+                // App env and secrets go through stdin (an env file), never the local process environment.
+                assert.deepStrictEqual(Object.keys((m.inputs as any).environment), ["DOCKER_HOST"], "migration's local environment");
+                assert.strictEqual((m.inputs as any).stdin, "[secret]", "migration env file carries secrets");
             }
         });
 

@@ -1,0 +1,39 @@
+// The migration runs to completion before the app container starts: `docker run --rm` through
+// the docker CLI, so a non-zero exit fails `pulumi up` with the job's log tail. The app's env and
+// secrets go to it through stdin and an env file (render/migration.ts), never through the local
+// process environment or a command line.
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import type * as random from "@pulumi/random";
+import type { AppModel } from "../config/model";
+import { envFileContent, migrationScript } from "../render/migration";
+
+export interface MigrationArgs {
+    app: AppModel;
+    network: string;
+    dockerHost: pulumi.Input<string>;
+    secrets: { name: string; value: pulumi.Output<string> }[];
+    revision: random.RandomId;
+    dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+export function migrationJob(parent: pulumi.Resource, args: MigrationArgs): command.local.Command {
+    const { app } = args;
+    const stdin = pulumi
+        .all(args.secrets.map((s) => s.value))
+        .apply((vals) => envFileContent(app.name, [...Object.entries(app.env), ...args.secrets.map((s, i): [string, string] => [s.name, vals[i]])]));
+    return new command.local.Command(
+        `${app.containerBaseName}-migrate`,
+        {
+            create: migrationScript(app, args.network),
+            interpreter: ["/bin/bash", "-c"],
+            environment: { DOCKER_HOST: args.dockerHost },
+            // Secret as a whole: it holds the app's secrets.
+            stdin: pulumi.secret(stdin),
+            // Re-run whenever the app rolls to a new revision (image, command, env or secrets).
+            triggers: [args.revision.hex],
+            logging: "stderr",
+        },
+        { parent, dependsOn: args.dependsOn },
+    );
+}
