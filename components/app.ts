@@ -16,7 +16,7 @@ import { networkName } from "../config/model";
 import type { AppModel, PlatformModel } from "../config/model";
 import type { Credential } from "../config/services";
 import { NAMESPACE } from "../config/validate";
-import { labelsFor } from "./labels";
+import { labelsFor, routesLabel } from "./labels";
 import { healthcheckInput, limitsInput } from "./container-spec";
 import { migrationJob } from "./migration";
 
@@ -57,7 +57,7 @@ export class App extends pulumi.ComponentResource {
             .all(secretValues.map((s) => s.value))
             .apply((vals) => createHash("sha256").update(vals.join("\0")).digest("hex"));
 
-        const labels = labelsFor(model, { environment: app.environment, service: app.name, kind: "app" });
+        const labels = labelsFor(model, { environment: app.environment, service: app.name, kind: "app", ...routesLabel(app.routes) });
         const spec = { app, labels, logs: model.logs };
         const revision = new random.RandomId(
             `${base}-revision`,

@@ -1,5 +1,17 @@
 import type * as docker from "@pulumi/docker";
-import type { PlatformModel } from "../config/model";
+import type { PlatformModel, RouteModel } from "../config/model";
+
+/** How a route is guarded, as the policy pack reads it (policy/rules.ts adminToolsGuarded). */
+export function routeAccess(r: Pick<RouteModel, "basicAuth" | "allowFrom" | "public">): "basic-auth" | "allow-list" | "public" | "open" {
+    if (r.basicAuth) return "basic-auth";
+    if (r.allowFrom?.length) return "allow-list";
+    return r.public ? "public" : "open";
+}
+
+/** `hostplane.routes`: every route of an app as host/path=access, space-separated; none without routes. */
+export function routesLabel(routes: RouteModel[]): Record<string, string> {
+    return routes.length ? { routes: routes.map((r) => `${r.host}${r.path}=${routeAccess(r)}`).join(" ") } : {};
+}
 
 /**
  * Docker labels on everything hostplane creates: they let operators (and Promtail's Docker

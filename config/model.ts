@@ -36,6 +36,8 @@ export interface RouteModel {
     maxBodySize?: string;
     basicAuth: boolean;
     allowFrom?: string[];
+    /** Served to everyone on purpose (an admin tool without basicAuth/allowFrom). */
+    public: boolean;
 }
 
 export interface AppModel {
@@ -200,6 +202,7 @@ export function buildModel(cfg: StackConfigParsed, project: string, stack: strin
                     maxBodySize: r.maxBodySize,
                     basicAuth: r.basicAuth,
                     allowFrom: r.allowFrom,
+                    public: r.public,
                 })),
                 metrics: app.metrics ? { path: app.metrics.path, port: app.metrics.port ?? app.port } : undefined,
                 dependsOn: app.dependsOn,

@@ -70,19 +70,22 @@ function mockState(type: string, name: string, inputs: any, secretValues: string
     return state;
 }
 
-/** Resolves Inputs to plain JSON; secret Outputs become "[secret]", resources their names. */
-async function plain(v: any): Promise<unknown> {
+/**
+ * Resolves Inputs to plain JSON; secret Outputs become "[secret]" (or, with reveal, their mock
+ * values: what a policy pack sees once the engine decrypts them), resources their names.
+ */
+async function plain(v: any, reveal = false): Promise<unknown> {
     if (pulumi.Output.isInstance(v)) {
-        if (await pulumi.isSecret(v)) return SECRET_MARK;
-        return plain(await (v as any).promise());
+        if (!reveal && (await pulumi.isSecret(v))) return SECRET_MARK;
+        return plain(await (v as any).promise(), reveal);
     }
-    if (v instanceof Promise) return plain(await v);
+    if (v instanceof Promise) return plain(await v, reveal);
     if (pulumi.Resource.isInstance(v)) return (v as any).__name;
-    if (Array.isArray(v)) return Promise.all(v.map(plain));
+    if (Array.isArray(v)) return Promise.all(v.map((x) => plain(x, reveal)));
     if (v !== null && typeof v === "object") {
         const out: Record<string, unknown> = {};
         for (const [k, x] of Object.entries(v)) {
-            const r = await plain(x);
+            const r = await plain(x, reveal);
             if (r !== undefined) out[k] = r;
         }
         return out;
@@ -90,7 +93,12 @@ async function plain(v: any): Promise<unknown> {
     return v;
 }
 
-export async function captureGraph(source: ConfigSource): Promise<Graph> {
+export interface CaptureOptions {
+    /** Record secret inputs with their (mock) values instead of "[secret]": for the policy pack tests. */
+    revealSecrets?: boolean;
+}
+
+export async function captureGraph(source: ConfigSource, capture: CaptureOptions = {}): Promise<Graph> {
     const model = loadPlatformModel(source);
     const secretValues: string[] = [];
     pulumi.runtime.setMocks(
@@ -141,7 +149,7 @@ export async function captureGraph(source: ConfigSource): Promise<Graph> {
             type: r.type,
             parent: r.opts.parent ? (r.opts.parent as any).__name : undefined,
             dependsOn: (Array.isArray(deps) ? deps : [deps]).map(String),
-            inputs: ((await plain(r.props)) ?? {}) as Record<string, unknown>,
+            inputs: ((await plain(r.props, capture.revealSecrets)) ?? {}) as Record<string, unknown>,
             custom: r.custom,
             protect: r.opts.protect === true,
             options,

@@ -5,7 +5,7 @@ import { PolicyPack } from "@pulumi/policy";
 import { policies } from "./rules";
 
 new PolicyPack("hostplane", {
-    description: "hostplane platform rules: health checks, limits, restart, log rotation; production ports, image tags and data volumes; no plain-text secrets",
+    description: "hostplane platform rules: health checks, limits, restart, log rotation; production ports, image tags and data volumes; no plain-text secrets; admin tools guarded",
     enforcementLevel: "mandatory",
     policies,
 });

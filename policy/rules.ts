@@ -6,6 +6,7 @@
 // Self-contained on purpose: the analyzer runs this in its own process, so it reads only the
 // resource's inputs, its options and its URN, never the hostplane program or its config.
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { adminToolOf } from "./admin-tools";
 
 export const CONTAINER = "docker:index/container:Container";
 export const VOLUME = "docker:index/volume:Volume";
@@ -187,6 +188,22 @@ export const noPlaintextSecrets = containerRule(
     },
 );
 
+export const adminToolsGuarded = containerRule(
+    "admin-tools-guarded",
+    "Admin tools (n8n, pgAdmin, Portainer, Grafana, Prometheus, RabbitMQ/MinIO consoles… see admin-tools.ts) are never open to everyone: " +
+        "their proxy routes (label hostplane.routes) have basic auth or an allow-list unless marked public, and they publish no port beyond 127.0.0.1.",
+    (p, args, report) => {
+        const tool = typeof p.image === "string" ? adminToolOf(p.image) : undefined;
+        if (!tool) return;
+        const open = (labelsOf(p)["hostplane.routes"] ?? "").split(" ").filter((r) => r.endsWith("=open")).map((r) => r.slice(0, -"=open".length));
+        if (open.length)
+            report(`${who(args)} runs ${tool.name} (${p.image}) with route${open.length > 1 ? "s" : ""} ${open.join(", ")} open to everyone: set basicAuth: true or allowFrom (or public: true if it really is public)`);
+        for (const port of Array.isArray(p.ports) ? p.ports : [])
+            if (!LOOPBACK.has(port?.ip ?? "0.0.0.0"))
+                report(`${who(args)} runs ${tool.name} (${p.image}) published on ${port?.ip ?? "0.0.0.0"}:${port?.external ?? port?.internal}: route it through the proxy with basic auth, or bind 127.0.0.1`);
+    },
+);
+
 /**
  * Platform-level volumes hold state the program rebuilds (proxy certificates, monitoring data):
  * they carry hostplane labels and no environment, or the monitoring environment. Everything
@@ -220,5 +237,6 @@ export const policies: ResourceValidationPolicy[] = [
     onlyProxyPublishes,
     pinnedImages,
     noPlaintextSecrets,
+    adminToolsGuarded,
     protectedVolumes,
 ];

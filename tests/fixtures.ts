@@ -49,10 +49,11 @@ export function sourceOf(plain: Record<string, unknown>, secrets: string[] = ["s
 }
 
 const graphs = new Map<string, Promise<Graph>>();
-/** Captures each example stack once per test run. */
-export function stackGraph(stack: string): Promise<Graph> {
-    if (!graphs.has(stack)) graphs.set(stack, captureGraph(fromStackFile(stackFile(stack))));
-    return graphs.get(stack)!;
+/** Captures each example stack once per test run (revealed: secret inputs hold their mock values). */
+export function stackGraph(stack: string, revealed = false): Promise<Graph> {
+    const k = `${stack}${revealed ? ":revealed" : ""}`;
+    if (!graphs.has(k)) graphs.set(k, captureGraph(fromStackFile(stackFile(stack)), { revealSecrets: revealed }));
+    return graphs.get(k)!;
 }
 
 export const REPO = PROJECT_ROOT;

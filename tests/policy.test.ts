@@ -13,6 +13,7 @@ import {
     logRotation,
     memoryLimit,
     noPlaintextSecrets,
+    adminToolsGuarded,
     onlyProxyPublishes,
     pinnedImage,
     pinnedImages,
@@ -67,6 +68,7 @@ describe("policy pack: rules", () => {
                 "production-only-proxy-publishes",
                 "production-pinned-images",
                 "no-plaintext-secret-env",
+                "admin-tools-guarded",
                 "production-volumes-protected",
             ],
         );
@@ -208,6 +210,21 @@ describe("policy pack: rules", () => {
         });
     });
 
+    describe("admin-tools-guarded", () => {
+        const routes = (v: string) => labels({ "hostplane.environment": "production", "hostplane.stack": "production", "hostplane.routes": v });
+        it("rejects an admin tool image with an open route, in any stack and from any registry", async () => {
+            await rejects(adminToolsGuarded, container(goodContainer({ image: "n8nio/n8n:1.64.3", labels: routes("example.com/n8n=open") })), /runs n8n \(n8nio\/n8n:1.64.3\) with route example.com\/n8n open to everyone/);
+            await rejects(adminToolsGuarded, container(goodContainer({ image: "docker.io/dpage/pgadmin4:8.12", labels: routes("a.example.com/=basic-auth a.example.com/x=open") }), { stack: "staging" }), /pgAdmin .* route a\.example\.com\/x open/);
+            await rejects(adminToolsGuarded, container(goodContainer({ image: "portainer/portainer-ce:2.21.4", ports: [{ internal: 9000, external: 9000, ip: "0.0.0.0" }] })), /Portainer .* published on 0\.0\.0\.0:9000/);
+        });
+        it("accepts guarded or deliberately public routes, loopback ports, and images that are no admin tool", async () => {
+            for (const access of ["basic-auth", "allow-list", "public"])
+                await passes(adminToolsGuarded, container(goodContainer({ image: "n8nio/n8n:1.64.3", labels: routes(`example.com/n8n=${access}`) })));
+            await passes(adminToolsGuarded, container(goodContainer({ image: "grafana/grafana:11.2.0", ports: [{ internal: 3000, external: 3000, ip: "127.0.0.1" }] })));
+            await passes(adminToolsGuarded, container(goodContainer({ image: "ghcr.io/example/n8n-client:1", labels: routes("example.com/=open") })));
+        });
+    });
+
     describe("production-volumes-protected", () => {
         const data = (env: string, stack: string) =>
             ({ name: `shop_${env}_postgres_data`, labels: labels({ "hostplane.environment": env, "hostplane.kind": "data", "hostplane.service": "postgres", "hostplane.stack": stack }) });
@@ -238,8 +255,9 @@ async function graphViolations(g: Graph): Promise<string[]> {
 
 describe("policy pack: the example stacks", () => {
     for (const stack of STACKS) {
-        it(`stack ${stack}: every container and volume passes every rule`, async () => {
-            const g = await stackGraph(stack);
+        it(`stack ${stack}: every container and volume passes every rule, on real (mock) secret values, not placeholders`, async () => {
+            const g = await stackGraph(stack, true);
+            assert.ok(JSON.stringify(g.resources).includes("mockpw"), "secret values are revealed");
             const checked = g.resources.filter((x) => x.type === CONTAINER || x.type === VOLUME);
             assert.ok(checked.length > 5, `${stack}: ${checked.length} resources checked`);
             assert.deepStrictEqual(await graphViolations(g), []);

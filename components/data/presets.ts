@@ -12,6 +12,8 @@ import { exporterSidecar, exporterTarget } from "./exporter";
 
 /** uid the official redis, mongo and postgres images drop to: their secret files belong to it. */
 const IMAGE_UID = "999";
+/** RabbitMQ's login: a new_conf file the server reads after the image's conf.d/10-defaults.conf. */
+export const RABBITMQ_CREDENTIALS_FILE = "/etc/rabbitmq/conf.d/90-hostplane-credentials.conf";
 
 export class SimpleDataService extends pulumi.ComponentResource {
     readonly container: docker.Container;
@@ -66,10 +68,20 @@ protected-mode no
             }
             case "rabbitmq": {
                 const pw = password();
+                // The image reads no *_FILE variables (RABBITMQ_DEFAULT_PASS is deprecated): the login
+                // goes into a conf.d file (read after the image's own defaults), readable by the
+                // rabbitmq user only, so no password sits in the container's environment.
                 this.container = serviceContainer(this, {
                     ...common,
-                    // The image reads no *_FILE variables: the value sits in the container env (still a Pulumi secret).
-                    env: ["RABBITMQ_DEFAULT_USER=hostplane", pulumi.interpolate`RABBITMQ_DEFAULT_PASS=${pw}`],
+                    uploads: [
+                        {
+                            file: RABBITMQ_CREDENTIALS_FILE,
+                            content: pulumi.secret(pulumi.interpolate`default_user = hostplane\ndefault_pass = ${pw}\n`),
+                            permissions: "0400",
+                            owner: IMAGE_UID,
+                            group: IMAGE_UID,
+                        },
+                    ],
                 });
                 this.credentials.url = pulumi.interpolate`amqp://hostplane:${pw}@${s.alias}:${s.port}/%2f`;
                 break;
@@ -144,12 +156,17 @@ protected-mode no
             case "minio": {
                 const user = new random.RandomPassword(`${base}-access-key`, { length: 20, special: false, lower: false }, { parent: this }).result;
                 const pw = password();
+                // MinIO reads MINIO_ROOT_{USER,PASSWORD}_FILE: a name relative to /run/secrets.
                 this.container = serviceContainer(this, {
                     ...common,
                     command: ["server", "/data", "--console-address", ":9001"],
+                    uploads: [
+                        { file: "/run/secrets/MINIO_ROOT_USER", content: pulumi.secret(user), permissions: "0400" },
+                        { file: "/run/secrets/MINIO_ROOT_PASSWORD", content: pulumi.secret(pw), permissions: "0400" },
+                    ],
                     env: [
-                        pulumi.interpolate`MINIO_ROOT_USER=${user}`,
-                        pulumi.interpolate`MINIO_ROOT_PASSWORD=${pw}`,
+                        "MINIO_ROOT_USER_FILE=MINIO_ROOT_USER",
+                        "MINIO_ROOT_PASSWORD_FILE=MINIO_ROOT_PASSWORD",
                         // Prometheus scrapes /minio/v2/metrics/cluster without a bearer token; only the
                         // environment and monitoring networks reach port 9000.
                         ...(target ? ["MINIO_PROMETHEUS_AUTH_TYPE=public"] : []),
@@ -163,7 +180,7 @@ protected-mode no
                         new command.local.Command(
                             `${base}-buckets`,
                             {
-                                create: pulumi.interpolate`docker exec ${this.container.name} sh -c 'mc alias set local http://127.0.0.1:9000 "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null && ${mb}'`,
+                                create: pulumi.interpolate`docker exec ${this.container.name} sh -c 'mc alias set local http://127.0.0.1:9000 "$(cat /run/secrets/MINIO_ROOT_USER)" "$(cat /run/secrets/MINIO_ROOT_PASSWORD)" >/dev/null && ${mb}'`,
                                 environment: { DOCKER_HOST: args.dockerHost },
                                 triggers: [this.container.id, ...s.settings.buckets],
                             },
