@@ -183,10 +183,12 @@ export class Proxy extends pulumi.ComponentResource {
                 name: base,
                 image,
                 command: startCommand,
-                ports: [
-                    { internal: 80, external: proxy.ports.http, ip: "0.0.0.0", protocol: "tcp" },
-                    { internal: 443, external: proxy.ports.https, ip: "0.0.0.0", protocol: "tcp" },
-                ],
+                // IPv6 too wherever the stack outputs AAAA records (ssh and hcloud hosts); docker-proxy
+                // carries it to the container's IPv4 address.
+                ports: (proxy.ipv6 ? ["0.0.0.0", "::"] : ["0.0.0.0"]).flatMap((ip) => [
+                    { internal: 80, external: proxy.ports.http, ip, protocol: "tcp" },
+                    { internal: 443, external: proxy.ports.https, ip, protocol: "tcp" },
+                ]),
                 networksAdvanced: networks.map((n) => ({ name: n.name })),
                 mounts: [
                     { type: "bind", source: PROXY_HOST_DIR, target: CONTAINER_CONF_DIR, readOnly: true },

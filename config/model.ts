@@ -96,6 +96,8 @@ export interface ProxyRouteModel {
     allowFrom?: string[];
     /** The path prefix is removed before proxying (Prometheus behind a sub-path, --web.route-prefix=/). */
     stripPrefix?: boolean;
+    /** Sub-paths (under the route's path) answered 403 by nginx: Prometheus' lifecycle and admin APIs. */
+    denyPaths?: string[];
 }
 
 /** Routes to the monitoring UIs carry this environment name; their upstreams sit on the monitoring network. */
@@ -106,6 +108,10 @@ export interface ProxyModel {
     ports: { http: number; https: number };
     tls: ProxyConfig["tls"];
     clientMaxBodySize: string;
+    /** Per-client request rate and connection limits (nginx limit_req / limit_conn). */
+    limits: ProxyConfig["limits"];
+    /** Publish 80/443 on IPv6 (::) too: every host that may have AAAA records (not a laptop). */
+    ipv6: boolean;
     /** Every routed host name, sorted. */
     hosts: string[];
     /** Every route of every environment, sorted by host then path. */
@@ -294,6 +300,8 @@ function proxyModel(stackCfg: StackConfigParsed, environments: EnvironmentModel[
             allowFrom: ui.allowFrom,
             // Grafana serves its sub-path itself (serve_from_sub_path); Prometheus gets it stripped.
             ...(ui.ui === "prometheus" && ui.path !== "/" ? { stripPrefix: true } : {}),
+            // Basic auth is not enough for these: /-/quit, /-/reload and the TSDB admin API (delete series).
+            ...(ui.ui === "prometheus" ? { denyPaths: ["/-/", "/api/v1/admin/"] } : {}),
         });
     routes.sort((a, b) => a.host.localeCompare(b.host) || a.path.localeCompare(b.path));
     return {
@@ -301,6 +309,8 @@ function proxyModel(stackCfg: StackConfigParsed, environments: EnvironmentModel[
         ports: cfg.ports,
         tls: cfg.tls,
         clientMaxBodySize: cfg.clientMaxBodySize,
+        limits: cfg.limits,
+        ipv6: stackCfg.host.provider !== "local",
         hosts: [...new Set(routes.map((r) => r.host))].sort(),
         routes,
         environments: environments.filter((e) => routes.some((r) => r.environment === e.name)).map((e) => e.name),

@@ -90,6 +90,8 @@ function mainConf(model: PlatformModel, o: NginxOptions): string {
     const p = o.paths;
     return `${header(model)}
 worker_processes auto;
+# Two descriptors per proxied connection (client + upstream): room for every worker_connections.
+worker_rlimit_nofile 8192;
 pid ${p.pidFile};
 error_log ${p.errorLog} warn;
 
@@ -139,11 +141,23 @@ http {
 
     client_max_body_size ${model.proxy.clientMaxBodySize};
 
+    # Per client address (hostplane:proxy.limits): generous, against one client flooding the host.
+    limit_req_zone $binary_remote_addr zone=hostplane_req:10m rate=${model.proxy.limits.requestsPerSecond}r/s;
+    limit_conn_zone $binary_remote_addr zone=hostplane_conn:10m;
+    limit_req zone=hostplane_req burst=${model.proxy.limits.burst} nodelay;
+    limit_conn hostplane_conn ${model.proxy.limits.connectionsPerClient};
+    limit_req_status 429;
+    limit_conn_status 429;
+
     # Proxy defaults for every location (locations set none of their own, so these are inherited).
     proxy_http_version 1.1;
     proxy_set_header Host $host;
     proxy_set_header X-Real-IP $remote_addr;
-    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    # The edge: whatever X-Forwarded-For a client sends is its own claim, so apps get only the
+    # address nginx saw (appending would let a client put any address leftmost).
+    proxy_set_header X-Forwarded-For $remote_addr;
+    # Empty (not sent) on basic-auth routes: the proxy's password is not the app's business.
+    proxy_set_header Authorization $hostplane_authorization;
     proxy_set_header X-Forwarded-Proto $scheme;
     proxy_set_header X-Forwarded-Host $host;
     proxy_set_header X-Request-Id $request_id;
@@ -163,6 +177,8 @@ http {
     }
 
     ssl_protocols TLSv1.2 TLSv1.3;
+    # Mozilla's "intermediate" profile: forward-secret AEAD suites only (TLS 1.3 suites are fixed).
+    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
     ssl_prefer_server_ciphers off;
     ssl_session_cache shared:SSL:10m;
     ssl_session_timeout 1d;
@@ -182,10 +198,15 @@ http {
             return 444;
         }
     }
+    # No SNI or an unknown one: no handshake. A known SNI with a Host header nginx serves no site
+    # for ends up here after the handshake: 421 Misdirected Request, never another site's content.
     server {
         listen ${o.listen.https} ssl default_server;
         server_name _;
         ssl_reject_handshake on;
+        # Declares the variable every proxying location sends as Authorization (see hostConf).
+        set $hostplane_authorization "";
+        return 421;
     }
 
     include ${p.confDir}/conf.d/*.conf;
@@ -235,7 +256,9 @@ function routeLocations(r: ProxyRouteModel, o: NginxOptions): string {
     const access = [
         ...(r.allowFrom ?? []).map((a) => `allow ${a};`),
         ...(r.allowFrom ? ["deny all;"] : []),
-        ...(r.basicAuth ? [`auth_basic "${r.environment}/${r.app}";`, `auth_basic_user_file ${htpasswdFile(o.paths.authDir, r.alias)};`] : []),
+        ...(r.basicAuth
+            ? [`auth_basic "${r.environment}/${r.app}";`, `auth_basic_user_file ${htpasswdFile(o.paths.authDir, r.alias)};`, `set $hostplane_authorization "";`]
+            : []),
     ].map((l) => `\n        ${l}`);
     // stripPrefix: after `set` (a rewrite with break ends the rewrite-module directives), and
     // proxy_pass with a variable then passes the rewritten URI.
@@ -244,10 +267,11 @@ function routeLocations(r: ProxyRouteModel, o: NginxOptions): string {
         set $upstream http://${r.alias}:${r.port};${strip}
         proxy_pass $upstream;
         client_max_body_size ${r.maxBodySize};${access.join("")}`;
-    if (r.path === "/") return `    location / {\n${body}\n    }\n`;
-    // `/api` serves /api and /api/…, but not /apidocs; ^~ wins over regex locations.
     const p = r.path.replace(/\/+$/, "");
-    return `    location = ${p} {\n${body}\n    }\n    location ^~ ${p}/ {\n${body}\n    }\n`;
+    const deny = (r.denyPaths ?? []).map((d) => `    location ^~ ${p}${d} {\n        return 403;\n    }\n`).join("");
+    if (r.path === "/") return `    location / {\n${body}\n    }\n${deny}`;
+    // `/api` serves /api and /api/…, but not /apidocs; ^~ wins over regex locations.
+    return `    location = ${p} {\n${body}\n    }\n    location ^~ ${p}/ {\n${body}\n    }\n${deny}`;
 }
 
 function hostConf(model: PlatformModel, host: string, o: NginxOptions): string {
@@ -285,6 +309,8 @@ server {
     server_name ${host};
     ssl_certificate ${o.paths.certDir}/${host}/fullchain.pem;
     ssl_certificate_key ${o.paths.certDir}/${host}/privkey.pem;
+    # Passed on as is, except on basic-auth routes (they set it to "").
+    set $hostplane_authorization $http_authorization;
 
 ${securityHeaders(model).map((l) => `    ${l}`).join("\n")}
 
