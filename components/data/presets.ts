@@ -15,6 +15,24 @@ const IMAGE_UID = "999";
 /** RabbitMQ's login: a new_conf file the server reads after the image's conf.d/10-defaults.conf. */
 export const RABBITMQ_CREDENTIALS_FILE = "/etc/rabbitmq/conf.d/90-hostplane-credentials.conf";
 
+/**
+ * RabbitMQ's image reads no *_FILE variables (RABBITMQ_DEFAULT_PASS is deprecated): the login goes
+ * into a conf.d file, read after the image's own defaults and readable by the rabbitmq user only,
+ * so no password sits in the container's environment.
+ */
+function rabbitmqLogin(pw: pulumi.Output<string>): docker.types.input.ContainerUpload {
+    const content = pulumi.secret(pulumi.interpolate`default_user = hostplane\ndefault_pass = ${pw}\n`);
+    return { file: RABBITMQ_CREDENTIALS_FILE, content, permissions: "0400", owner: IMAGE_UID, group: IMAGE_UID };
+}
+
+/** MinIO reads MINIO_ROOT_{USER,PASSWORD}_FILE as names relative to /run/secrets (MinIO runs as root). */
+function minioRootFiles(user: pulumi.Output<string>, pw: pulumi.Output<string>): docker.types.input.ContainerUpload[] {
+    return [
+        { file: "/run/secrets/MINIO_ROOT_USER", content: pulumi.secret(user), permissions: "0400" },
+        { file: "/run/secrets/MINIO_ROOT_PASSWORD", content: pulumi.secret(pw), permissions: "0400" },
+    ];
+}
+
 export class SimpleDataService extends pulumi.ComponentResource {
     readonly container: docker.Container;
     readonly ready: pulumi.Resource[];
@@ -68,21 +86,7 @@ protected-mode no
             }
             case "rabbitmq": {
                 const pw = password();
-                // The image reads no *_FILE variables (RABBITMQ_DEFAULT_PASS is deprecated): the login
-                // goes into a conf.d file (read after the image's own defaults), readable by the
-                // rabbitmq user only, so no password sits in the container's environment.
-                this.container = serviceContainer(this, {
-                    ...common,
-                    uploads: [
-                        {
-                            file: RABBITMQ_CREDENTIALS_FILE,
-                            content: pulumi.secret(pulumi.interpolate`default_user = hostplane\ndefault_pass = ${pw}\n`),
-                            permissions: "0400",
-                            owner: IMAGE_UID,
-                            group: IMAGE_UID,
-                        },
-                    ],
-                });
+                this.container = serviceContainer(this, { ...common, uploads: [rabbitmqLogin(pw)] });
                 this.credentials.url = pulumi.interpolate`amqp://hostplane:${pw}@${s.alias}:${s.port}/%2f`;
                 break;
             }
@@ -156,14 +160,10 @@ protected-mode no
             case "minio": {
                 const user = new random.RandomPassword(`${base}-access-key`, { length: 20, special: false, lower: false }, { parent: this }).result;
                 const pw = password();
-                // MinIO reads MINIO_ROOT_{USER,PASSWORD}_FILE: a name relative to /run/secrets.
                 this.container = serviceContainer(this, {
                     ...common,
                     command: ["server", "/data", "--console-address", ":9001"],
-                    uploads: [
-                        { file: "/run/secrets/MINIO_ROOT_USER", content: pulumi.secret(user), permissions: "0400" },
-                        { file: "/run/secrets/MINIO_ROOT_PASSWORD", content: pulumi.secret(pw), permissions: "0400" },
-                    ],
+                    uploads: minioRootFiles(user, pw),
                     env: [
                         "MINIO_ROOT_USER_FILE=MINIO_ROOT_USER",
                         "MINIO_ROOT_PASSWORD_FILE=MINIO_ROOT_PASSWORD",
