@@ -1,9 +1,10 @@
 // Platform: the root component. Host -> Networks -> Environments -> Proxy, each edge an explicit
-// dependsOn. (Monitoring and data services join here as their issues land.)
+// dependsOn; local-build images (when the stack builds its own) come before the networks.
 import * as pulumi from "@pulumi/pulumi";
 import { MONITORING_ROUTE_ENV, PlatformModel } from "../config/model";
 import { Environment } from "./environment";
 import { Host } from "./host";
+import { LocalImages } from "./local-images";
 import { Monitoring } from "./monitoring";
 import { Networks } from "./networks";
 import { Proxy } from "./proxy";
@@ -25,9 +26,15 @@ export class Platform extends pulumi.ComponentResource {
     constructor(name: string, model: PlatformModel, opts?: pulumi.ComponentResourceOptions, settings: PlatformSettings = {}) {
         super("hostplane:index:Platform", name, {}, opts);
         this.host = new Host(`${model.prefix}-host`, { model, writeKeyFile: settings.underMocks !== true }, { parent: this });
+        // local-build images exist before anything that could run them: everything else comes after the networks.
+        const images =
+            model.images.builds.length > 0
+                ? new LocalImages(`${model.prefix}-images`, { builds: model.images.builds, dockerHost: this.host.dockerHost }, { parent: this, dependsOn: this.host.ready })
+                : undefined;
         this.networks = new Networks(
             `${model.prefix}-networks`,
-            { model, provider: this.host.provider, dependsOn: this.host.ready },
+            // Every container attaches to one of these networks, so it waits for the images too.
+            { model, provider: this.host.provider, dependsOn: [...this.host.ready, ...(images?.ready ?? [])] },
             { parent: this, dependsOn: [this.host] },
         );
         for (const env of model.environments) {

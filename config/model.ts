@@ -5,6 +5,7 @@ import { adminUi, buildServices, connectionsFor, Credential, DataServiceModel } 
 import { durationToSeconds, memoryToMegabytes } from "./units";
 import { MonitoringModel, monitoringModel, monitoringUiRoutes } from "./monitoring";
 import { ENDPOINTS } from "../render/monitoring/paths";
+import type { ImagesModel } from "./image-recipes";
 
 export type { DataServiceModel } from "./services";
 
@@ -136,6 +137,8 @@ export interface PlatformModel {
     monitoring: MonitoringModel;
     /** Config keys (without namespace) of user-set secrets that apps reference. */
     configSecretKeys: string[];
+    /** Where images come from; local-build images to build first (config/image-source.ts). */
+    images: ImagesModel;
 }
 
 export const networkName = (prefix: string, env: string) => `${prefix}_${env}_network`;
@@ -167,7 +170,7 @@ export function dependencyOrder(apps: Record<string, { dependsOn: string[] }>): 
     return order;
 }
 
-export function buildModel(cfg: StackConfigParsed, project: string, stack: string): PlatformModel {
+export function buildModel(cfg: StackConfigParsed, project: string, stack: string, images: ImagesModel = { source: "registry", builds: [], notes: [] }): PlatformModel {
     const d = cfg.defaults;
     const environments: EnvironmentModel[] = Object.entries(cfg.environments).map(([envName, env]) => {
         const services = buildServices(cfg.prefix, envName, env);
@@ -259,6 +262,7 @@ export function buildModel(cfg: StackConfigParsed, project: string, stack: strin
         proxy,
         monitoring,
         configSecretKeys: [...new Set([...configSecretKeys, ...monitoring.secretKeys])].sort(),
+        images,
     };
 }
 

@@ -325,6 +325,15 @@ export const ProxyTls = z.discriminatedUnion(
     { error: "expected tls.mode to be one of selfsigned, provided, letsencrypt" },
 );
 
+export const Images = z.strictObject({
+    /**
+     * registry: pull every image as written. local-build: build a stand-in for each image from
+     * Debian packages on the target host (images/README.md), for hosts that reach no registry.
+     * auto: local-build when no registry answers (checked once per run), else registry.
+     */
+    source: z.enum(["registry", "local-build", "auto"], { error: "expected images.source to be one of registry, local-build, auto" }).default("registry"),
+});
+
 export const Proxy = z.strictObject({
     /** Pinned: the rendered config is tested against nginx 1.22 (Debian 12) syntax and runs on newer. */
     image: imageRef.default("nginx:1.27-alpine"),
@@ -355,6 +364,8 @@ export const StackConfig = z.strictObject({
     defaults: Defaults.prefault({}),
     /** The nginx reverse proxy; optional, defaults to self-signed TLS on 80/443. */
     proxy: Proxy.prefault({}),
+    /** Where images come from (config/image-source.ts): pulled from registries or built locally. */
+    images: Images.prefault({}),
     /** The monitoring stack (config/monitoring.ts); optional, everything on by default. */
     monitoring: Monitoring.prefault({}),
     environments: z.record(name("an environment"), Environment).refine((e) => Object.keys(e).length > 0, {

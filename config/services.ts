@@ -32,6 +32,9 @@ interface Preset {
 
 const health = (test: string[], startPeriod = "60s"): ServiceHealth => ({ test, interval: "10s", timeout: "5s", retries: 6, startPeriod });
 
+/** PgBouncer's default image (no official one exists; edoburu's is the common choice). */
+export const PGBOUNCER_IMAGE = "edoburu/pgbouncer:v1.23.1-p2";
+
 export const PRESETS: Record<ServiceType, Preset> = {
     postgres: {
         image: "postgres:16.4-bookworm",

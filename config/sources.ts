@@ -7,6 +7,13 @@ import * as YAML from "yaml";
 import { ConfigError } from "./errors";
 import { ConfigSource, NAMESPACE, RawValue } from "./validate";
 import { EXTERNAL_NAMESPACES } from "./hosts";
+import { registryAnswers } from "../lib/registry-probe";
+
+/** True when pulumi.runtime.setMocks is in force (tests, the graph CLI): its monitor is "mock". */
+function isUnderMocks(): boolean {
+    const { getStore } = require("@pulumi/pulumi/runtime/state") as { getStore(): { settings: { options: { monitorAddr?: string } } } };
+    return getStore().settings.options.monitorAddr === "mock";
+}
 
 const isExternal = (k: string) => EXTERNAL_NAMESPACES.some((ns) => k.startsWith(`${ns}:`));
 
@@ -35,7 +42,15 @@ export function fromPulumiRuntime(): ConfigSource {
         const secret = isConfigSecret(k);
         values[k.slice(NAMESPACE.length + 1)] = { value: secret ? SECRET_PLACEHOLDER : decode(v), secret };
     }
-    return { project: pulumi.getProject(), stack: pulumi.getStack(), values, external, description: `stack ${pulumi.getStack()}` };
+    return {
+        project: pulumi.getProject(),
+        stack: pulumi.getStack(),
+        values,
+        external,
+        description: `stack ${pulumi.getStack()}`,
+        // Only a real run probes: under mocks (tests, graph) `auto` means registry.
+        registryReachable: isUnderMocks() ? undefined : () => registryAnswers(),
+    };
 }
 
 export function projectName(root = PROJECT_ROOT): string {

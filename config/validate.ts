@@ -11,6 +11,7 @@ import { hcloudKeyIssues, hcloudTokenIssues } from "./hosts";
 import { aliasIssues } from "./aliases";
 import { exposureIssues } from "./exposure";
 import { reservedEnvIssues } from "./reserved-env";
+import { applyImageSource, effectiveImageSource } from "./image-source";
 
 export const NAMESPACE = "hostplane";
 
@@ -29,6 +30,8 @@ export interface ConfigSource {
     description: string;
     /** Keys of other providers' namespaces (config/hosts.ts), full name: `hcloud:token`. */
     external?: Record<string, RawValue>;
+    /** Resolves `images.source: auto` (the Pulumi program probes registries; elsewhere: registry). */
+    registryReachable?: () => boolean;
 }
 
 const PLAIN_KEYS = Object.keys(StackConfig.shape);
@@ -63,8 +66,12 @@ export function loadPlatformModel(source: ConfigSource): PlatformModel {
     issues.push(...reservedEnvIssues(parsed.data, key), ...exposureIssues(parsed.data, key), ...aliasIssues(parsed.data, key), ...sshPortIssues(parsed.data));
     issues.push(...hcloudKeyIssues(parsed.data.host.provider, secrets, NAMESPACE, source.stack));
     issues.push(...monitoringIssues(parsed.data.monitoring, secrets, source.stack, NAMESPACE));
+    // Last: the checks above judge the images the user wrote (admin tools are known by repository).
+    const explicit = (p: string[]) => valueAt(plain, p) !== undefined;
+    const { issues: imageIssues, ...images } = applyImageSource(parsed.data, effectiveImageSource(parsed.data.images.source, source.registryReachable), explicit);
+    issues.push(...imageIssues);
     if (issues.length > 0) throw new ConfigError(issues, source.description);
-    return buildModel(parsed.data, source.project, source.stack);
+    return buildModel(parsed.data, source.project, source.stack, images);
 }
 
 function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {

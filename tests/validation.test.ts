@@ -22,7 +22,7 @@ const CASES: Case[] = [
         name: "unknown top-level key",
         mutate: () => {},
         extra: { colour: "blue" },
-        expect: [{ key: "hostplane:colour", message: "unknown key; expected one of prefix, host, defaults, proxy, monitoring, environments, or a secret set with 'pulumi config set --secret hostplane:colour'" }],
+        expect: [{ key: "hostplane:colour", message: "unknown key; expected one of prefix, host, defaults, proxy, images, monitoring, environments, or a secret set with 'pulumi config set --secret hostplane:colour'" }],
     },
     {
         name: "proxy: letsencrypt without an e-mail",
@@ -152,7 +152,7 @@ const CASES: Case[] = [
         secrets: [],
         extra: { stripeApiKey: "sk_live_123" },
         expect: [
-            { key: "hostplane:stripeApiKey", message: "unknown key; expected one of prefix, host, defaults, proxy, monitoring, environments, or a secret set with 'pulumi config set --secret hostplane:stripeApiKey'" },
+            { key: "hostplane:stripeApiKey", message: "unknown key; expected one of prefix, host, defaults, proxy, images, monitoring, environments, or a secret set with 'pulumi config set --secret hostplane:stripeApiKey'" },
             { key: `${P}.api.secrets.STRIPE_API_KEY`, message: "missing secret hostplane:stripeApiKey; set it with 'pulumi config set --secret hostplane:stripeApiKey <value> --stack test'" },
         ],
     },

@@ -7,7 +7,7 @@ import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { pgbouncerEnabled, pgIdentifier } from "../../config/services";
+import { PGBOUNCER_IMAGE, pgbouncerEnabled, pgIdentifier } from "../../config/services";
 import { NAMESPACE } from "../../config/validate";
 import { MONITOR_ROLE, PGBOUNCER_PORT, renderMonitorRoleSql, renderPgbouncerIni, renderPgbouncerUserlist, renderRolesSql } from "../../render/postgres";
 import { BACKUP_MAX_AGE_SECONDS, BACKUP_TEXTFILE_HOST_DIR, BACKUP_TEXTFILE_MOUNT, backupTextfileName } from "../../render/monitoring/backup-hook";
@@ -71,7 +71,7 @@ export class Postgres extends pulumi.ComponentResource {
             this.pgbouncer = serviceContainer(this, {
                 ...args,
                 role: "pgbouncer",
-                image: settings.pgbouncer.image ?? "edoburu/pgbouncer:v1.23.1-p2",
+                image: settings.pgbouncer.image ?? PGBOUNCER_IMAGE,
                 port: PGBOUNCER_PORT,
                 uploads: [
                     { file: "/etc/pgbouncer/pgbouncer.ini", content: renderPgbouncerIni(s), permissions: "0444" },

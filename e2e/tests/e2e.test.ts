@@ -1,6 +1,6 @@
 // End-to-end tier: the real Pulumi engine applies the `e2e` stack to the local Docker engine.
 // Needs: the Pulumi CLI + plugins (scripts/toolchain/build.sh, or the official installer),
-// a running Docker engine (scripts/docker-engine.sh) and the images (e2e/images/build.sh).
+// a running Docker engine (scripts/docker-engine.sh) and the images (images/build.sh).
 // `.ci/run` prepares all three; run by hand: `npm run test:e2e`.
 import * as assert from "assert";
 import { execFileSync, spawn } from "child_process";

@@ -7,7 +7,7 @@
 #     (`echo hi`) in the JS program; the docker provider starts, and when a Docker
 #     daemon answers, a docker.Network and a docker.Volume are created and destroyed;
 #     when the image $HOSTPLANE_VERIFY_IMAGE (default hostplane-e2e/debian:bookworm,
-#     built by e2e/images/build.sh) is present locally, also a docker.Container with
+#     built by images/build.sh) is present locally, also a docker.Container with
 #     uploads, a healthcheck, wait, networksAdvanced, labels and logOpts, whose
 #     memory is then changed (must update in place: same container id).
 # Pieces whose plugin is missing are reported as skipped.
@@ -124,7 +124,7 @@ const ctr = new docker.Container(\"ctr\", {
   destroyGraceSeconds: 1, mustRun: true,
 });
 exports.containerId = ctr.id;"
-  else skip "docker.Container (image $DOCKER_IMAGE is not local; run e2e/images/build.sh)"; fi
+  else skip "docker.Container (image $DOCKER_IMAGE is not local; run images/build.sh)"; fi
 elif has_plugin docker "$DOCKER_VERSION"; then skip "docker.Network (no Docker daemon answers)"
 else skip "docker.Network (plugin docker $DOCKER_VERSION missing)"; fi
 echo "{\"name\": \"hostplane-verify-js\", \"main\": \"index.js\", \"dependencies\": {$deps}}" >"$JS/package.json"

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Smoke-test the hostplane-e2e/* images: start each with `docker run -d`,
+# Smoke-test the hostplane-local/* images: start each with `docker run -d`,
 # wait until it answers, check its contract, remove it. Re-runnable.
 # Ports are published on 127.0.0.1 only (base port $SMOKE_PORT_BASE, 27000).
-#   e2e/images/smoke.sh            # all
-#   e2e/images/smoke.sh redis      # some
+#   images/smoke.sh            # all
+#   images/smoke.sh redis      # some
 set -uo pipefail
 
-P="hostplane-e2e"
+P="hostplane-local"
 NAME="hpe2e-smoke"
 BASE="${SMOKE_PORT_BASE:-27000}"
 TMP="$(mktemp -d)"
@@ -60,6 +60,7 @@ t_nginx() {
     check "access log on stdout" sh -c "docker logs $NAME-nginx 2>/dev/null | grep -q 'GET / HTTP'" &&
     check "still serving after reload" curl -fsS -o /dev/null "http://127.0.0.1:$((BASE + 80))/" || return 1
   mkdir -p "$TMP/templates"
+  # shellcheck disable=SC2016 # literal for the container to expand
   printf 'server { listen 8080; location / { return 200 "hello ${GREETING}\\n"; } }\n' >"$TMP/templates/hello.conf.template"
   chmod -R a+rX "$TMP/templates"
   run --name "$NAME-nginx-tpl" -p "127.0.0.1:$((BASE + 81)):8080" -e GREETING=e2e \
@@ -74,6 +75,7 @@ t_postgres() {
   chmod 644 "$TMP/pgpass"
   mkdir -p "$TMP/initdb"
   echo "CREATE TABLE smoke(x int); INSERT INTO smoke VALUES (42);" >"$TMP/initdb/01-table.sql"
+  # shellcheck disable=SC2016 # literal for the container to expand
   printf '#!/bin/bash\necho "init sh ran as $(id -un)" > /tmp/init-sh-ran\n' >"$TMP/initdb/02-note.sh"
   run --name "$NAME-postgres" -p "127.0.0.1:$((BASE + 32)):5432" \
     -e POSTGRES_PASSWORD_FILE=/run/secrets/pgpass -e POSTGRES_USER=app -e POSTGRES_DB=appdb \
