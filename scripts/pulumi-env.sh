@@ -59,9 +59,12 @@ HOSTPLANE_PULUMI_SOURCE="$_hp_src"
 export PATH HOSTPLANE_PULUMI_SOURCE
 
 export PULUMI_SKIP_UPDATE_CHECK=true
-export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
-export PULUMI_DISABLE_REGISTRY_RESOLVE=true
 export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
+if [ "$HOSTPLANE_PULUMI_SOURCE" = built ]; then
+  # The built toolchain has every plugin; an installer's pulumi downloads its own when it can.
+  export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+  export PULUMI_DISABLE_REGISTRY_RESOLVE=true
+fi
 
 unset -f _hp_path_prepend
 unset _hp_dir _hp_src
