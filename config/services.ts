@@ -34,6 +34,8 @@ const health = (test: string[], startPeriod = "60s"): ServiceHealth => ({ test, 
 
 /** PgBouncer's default image (no official one exists; edoburu's is the common choice). */
 export const PGBOUNCER_IMAGE = "edoburu/pgbouncer:v1.23.1-p2";
+/** RabbitMQ's login: a conf.d file the server reads after the image's own (10-defaults.conf). */
+export const RABBITMQ_CREDENTIALS_FILE = "/etc/rabbitmq/conf.d/90-hostplane-credentials.conf";
 
 export const PRESETS: Record<ServiceType, Preset> = {
     postgres: {

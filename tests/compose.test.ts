@@ -59,7 +59,7 @@ function compareContainer(c: GraphResource, svc: ComposeService, where: string):
     const aliases = (i.networksAdvanced ?? []).flatMap((n: any) => n.aliases ?? []).sort();
     assert.deepStrictEqual(Object.values(svc.networks ?? {}).flatMap((n) => n?.aliases ?? []).sort(), aliases, `${where}: aliases`);
     assert.strictEqual(Object.keys(svc.networks ?? {}).length, (i.networksAdvanced ?? []).length, `${where}: networks`);
-    assert.deepStrictEqual((svc.ports ?? []).sort(), (i.ports ?? []).map((p: any) => `${p.ip}:${p.external}:${p.internal}`).sort(), `${where}: ports`);
+    assert.deepStrictEqual((svc.ports ?? []).sort(), (i.ports ?? []).map((p: any) => `${p.ip.includes(":") ? `[${p.ip}]` : p.ip}:${p.external}:${p.internal}`).sort(), `${where}: ports`);
     const targets = (svc.volumes ?? []).map((v) => v.split(":")[1]);
     for (const u of i.uploads ?? []) assert.ok(targets.includes(u.file), `${where}: secret/config file ${u.file} not mounted`);
     for (const m of i.mounts ?? []) assert.ok(targets.includes(m.target), `${where}: mount ${m.target} missing`);

@@ -5,15 +5,14 @@ import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Credential } from "../../config/services";
+import { RABBITMQ_CREDENTIALS_FILE, type Credential } from "../../config/services";
 import { DataServiceArgs, dataVolume, serviceContainer } from "./container";
 import { exporterSidecar, exporterTarget } from "./exporter";
 
 
 /** uid the official redis, mongo and postgres images drop to: their secret files belong to it. */
 const IMAGE_UID = "999";
-/** RabbitMQ's login: a new_conf file the server reads after the image's conf.d/10-defaults.conf. */
-export const RABBITMQ_CREDENTIALS_FILE = "/etc/rabbitmq/conf.d/90-hostplane-credentials.conf";
+
 
 /**
  * RabbitMQ's image reads no *_FILE variables (RABBITMQ_DEFAULT_PASS is deprecated): the login goes

@@ -5,6 +5,7 @@
 import type { AppModel, EnvironmentModel } from "../../config/model";
 import { ComposeBuilder, depends } from "./builder";
 import { ComposeService, DependsCondition, SecretLookup } from "./types";
+import { routesLabel } from "../../components/labels";
 
 type Content = (s: SecretLookup) => string;
 /** Renders a data-service credential (DATABASE_URL…) of an app from secret values. */
@@ -35,7 +36,7 @@ export function renderApps(b: ComposeBuilder, env: EnvironmentModel, ready: Read
         const service: ComposeService = {
             ...b.base({
                 image: app.image,
-                labels: b.labels({ environment: app.environment, service: app.name, kind: "app" }),
+                labels: b.labels({ environment: app.environment, service: app.name, kind: "app", ...routesLabel(app.routes) }),
                 networks: { [env.name]: { aliases: [app.alias] } },
                 health: app.healthcheck,
                 cpus: app.cpus,

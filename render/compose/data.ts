@@ -7,6 +7,7 @@ import { ComposeBuilder, depends } from "./builder";
 import { DependsCondition, SecretLookup } from "./types";
 import type { CredentialRenderer } from "./apps";
 import { renderPostgres } from "./postgres";
+import { RABBITMQ_CREDENTIALS_FILE } from "../../config/services";
 import { dataVolume, exporter, exporterPort, EXPORTER_UID, IMAGE_UID, passwordKey, serviceContainer, ServiceResult } from "./service";
 
 /** What a consumer app waits for, per service. */
@@ -63,11 +64,9 @@ const SIMPLE: Partial<Record<DataServiceModel["type"], (b: ComposeBuilder, s: Da
     },
     rabbitmq: (b, s) => {
         const pw = passwordKey(b, s, "password");
-        const name = serviceContainer(b, s, {
-            environment: ["RABBITMQ_DEFAULT_USER=hostplane"],
-            envFile: (l) => `RABBITMQ_DEFAULT_PASS=${l.value(pw)}\n`,
-            volumes: [dataVolume(b, s)],
-        });
+        // The login in a conf.d file readable by the rabbitmq user only, as components/data/presets.ts does.
+        const login = b.secret(`data/${s.alias}/rabbitmq-credentials.conf`, (l) => `default_user = hostplane\ndefault_pass = ${l.value(pw)}\n`, RABBITMQ_CREDENTIALS_FILE, IMAGE_UID);
+        const name = serviceContainer(b, s, { volumes: [dataVolume(b, s), login] });
         return { ready: depends([name]), credentials: { url: () => (l) => `amqp://hostplane:${l.value(pw)}@${s.alias}:${s.port}/%2f` } };
     },
     mongodb: (b, s) => {
@@ -115,8 +114,13 @@ function renderMinio(b: ComposeBuilder, s: DataServiceModel): ServiceResult {
     const user = passwordKey(b, s, "access-key", 20);
     const pw = passwordKey(b, s, "password");
     const hasTarget = b.model.monitoring.exporters.some((e) => e.env === s.environment && e.service === s.name);
-    const envFile = (l: SecretLookup) => `MINIO_ROOT_USER=${l.value(user)}\nMINIO_ROOT_PASSWORD=${l.value(pw)}\n`;
-    const name = serviceContainer(b, s, { command: ["server", "/data", "--console-address", ":9001"], environment: hasTarget ? ["MINIO_PROMETHEUS_AUTH_TYPE=public"] : [], envFile, volumes: [dataVolume(b, s)] });
+    // Root credentials as *_FILE (names relative to /run/secrets), as components/data/presets.ts does.
+    const files = [
+        b.secret(`data/${s.alias}/MINIO_ROOT_USER`, (l) => l.value(user), "/run/secrets/MINIO_ROOT_USER", 0),
+        b.secret(`data/${s.alias}/MINIO_ROOT_PASSWORD`, (l) => l.value(pw), "/run/secrets/MINIO_ROOT_PASSWORD", 0),
+    ];
+    const environment = ["MINIO_ROOT_USER_FILE=MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD_FILE=MINIO_ROOT_PASSWORD", ...(hasTarget ? ["MINIO_PROMETHEUS_AUTH_TYPE=public"] : [])];
+    const name = serviceContainer(b, s, { command: ["server", "/data", "--console-address", ":9001"], environment, volumes: [dataVolume(b, s), ...files] });
     const ready = depends([name]);
     if (s.settings.buckets.length) {
         const mb = s.settings.buckets.map((x) => `mc mb --ignore-existing local/${x}`).join(" && ");
@@ -124,8 +128,8 @@ function renderMinio(b: ComposeBuilder, s: DataServiceModel): ServiceResult {
         b.add(job, {
             ...b.base({ image: s.image, labels: b.labels({ environment: s.environment, service: `${s.name}-buckets`, kind: "job" }), networks: { [s.environment]: null }, cpus: 0.25, memoryMb: 128, restart: "no" }),
             entrypoint: ["sh", "-c"],
-            command: [`mc alias set local http://${s.alias}:9000 "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null && ${mb}`],
-            env_file: [`./secrets/data/${s.alias}.env`],
+            command: [`mc alias set local http://${s.alias}:9000 "$(cat /run/secrets/MINIO_ROOT_USER)" "$(cat /run/secrets/MINIO_ROOT_PASSWORD)" >/dev/null && ${mb}`],
+            volumes: files,
             depends_on: depends([name]),
         });
         Object.assign(ready, depends([job], "service_completed_successfully"));

@@ -44,7 +44,8 @@ export function renderProxy(b: ComposeBuilder): void {
             `old=$(${certsSum}); (while :; do sleep 60; new=$(${certsSum}); if [ "$new" != "$old" ]; then old=$new; nginx -s reload; fi; done) & ` +
                 `exec nginx -c ${CONTAINER_CONF_DIR}/nginx.conf -g 'daemon off;'`,
         ],
-        ports: [`0.0.0.0:${proxy.ports.http}:80`, `0.0.0.0:${proxy.ports.https}:443`],
+        // IPv6 too where the stack outputs AAAA records, as components/proxy.ts does.
+        ports: (proxy.ipv6 ? ["0.0.0.0", "[::]"] : ["0.0.0.0"]).flatMap((ip) => [`${ip}:${proxy.ports.http}:80`, `${ip}:${proxy.ports.https}:443`]),
         volumes: [
             b.bind(PROXY_HOST_DIR, CONTAINER_CONF_DIR),
             `./${LAYOUT.certs}:${CONTAINER_CERT_DIR}:ro`,
