@@ -1,5 +1,5 @@
 // Steps of `npm run local:up` (scripts/local-up.sh) that need the stack model; no Pulumi engine.
-//   prepare --stack <name> --env-file F   resolve the image source (one registry check, ≤ 5 s),
+//   prepare --stack <name> --plan F   resolve the image source (one registry check, ≤ 5 s),
 //                                         print one line per image, refuse taken host ports
 //                                         (exit 3), write HOSTPLANE_REGISTRY and BUILD_SPECS to F
 //   report  --stack <name> [--wait S]     the status table and every URL with its answer
@@ -30,7 +30,7 @@ function ownPorts(model: PlatformModel): Set<number> {
     return new Set([...out.matchAll(/:(\d+)->/g)].map((m) => Number(m[1])));
 }
 
-async function prepare(stack: string, envFile: string): Promise<number> {
+async function prepare(stack: string, planFile: string): Promise<number> {
     let reachable: boolean | undefined;
     const probe = () => (reachable ??= registryAnswers());
     const model = loadPlatformModel({ ...fromStackFile(stackFile(stack)), registryReachable: probe });
@@ -41,7 +41,7 @@ async function prepare(stack: string, envFile: string): Promise<number> {
     for (const p of problems) console.error(`error: ${p}`);
     if (problems.length) return 3;
     const specs = builds.map((b) => `${recipeKey(b.recipe)}=${b.ref}`).join(" ");
-    fs.writeFileSync(envFile, `HOSTPLANE_REGISTRY=${source === "registry" ? "reachable" : "unreachable"}\nBUILD_SPECS='${specs}'\n`);
+    fs.writeFileSync(planFile, `HOSTPLANE_REGISTRY=${source === "registry" ? "reachable" : "unreachable"}\nBUILD_SPECS='${specs}'\n`);
     return 0;
 }
 
@@ -67,11 +67,11 @@ async function report(stack: string, waitSeconds: number): Promise<number> {
 
 async function main(argv: string[]): Promise<number> {
     const [cmd, ...rest] = argv;
-    const options = { stack: { type: "string", default: "local" }, "env-file": { type: "string" }, wait: { type: "string", default: "30" } } as const;
+    const options = { stack: { type: "string", default: "local" }, plan: { type: "string" }, wait: { type: "string", default: "30" } } as const;
     const { values } = parseArgs({ args: rest, options, strict: true });
-    if (cmd === "prepare" && values["env-file"]) return prepare(values.stack, values["env-file"]);
+    if (cmd === "prepare" && values.plan) return prepare(values.stack, values.plan);
     if (cmd === "report") return report(values.stack, Number(values.wait));
-    console.error("usage: local.ts prepare --stack <s> --env-file <f> | report --stack <s> [--wait <seconds>]");
+    console.error("usage: local.ts prepare --stack <s> --plan <f> | report --stack <s> [--wait <seconds>]");
     return 64;
 }
 

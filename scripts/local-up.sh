@@ -63,7 +63,7 @@ fi
 step "Images and host ports"
 plan="$(mktemp)"
 trap 'rm -f "$plan"' EXIT
-npx --no-install ts-node --transpile-only cli/local.ts prepare --stack "$STACK" --env-file "$plan"
+npx --no-install ts-node --transpile-only cli/local.ts prepare --stack "$STACK" --plan "$plan"
 # shellcheck disable=SC1090
 . "$plan"
 export HOSTPLANE_REGISTRY
