@@ -53,7 +53,7 @@ fi
 mkdir -p .pulumi-state
 export PULUMI_BACKEND_URL="file://$PWD/.pulumi-state"
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-hostplane-local-only}"
-pulumi stack select "$STACK" >/dev/null 2>&1 || pulumi stack init "$STACK" >/dev/null
+pulumi stack select --create "$STACK" >/dev/null
 
 if [ $# -gt 0 ]; then
   step "pulumi $*"
