@@ -2,18 +2,20 @@
 // one-shot migration job before it, and zero-downtime replacement:
 //   - the container name carries a revision id that changes with the spec (or a secret), so
 //     Pulumi's create-before-delete can start the new container next to the old one;
-//   - both revisions share the network alias the proxy resolves;
+//   - every revision carries the app's shared alias (what other containers call); an app with
+//     routes also gets a revision alias (`<alias>-<revision>`), which the proxy targets;
 //   - `wait` holds the rollout until Docker reports the new container healthy (a failing check
 //     fails `pulumi up` and the old container keeps serving);
-//   - a drain step keeps the old container for a few seconds so resolver caches move over,
-//     then Pulumi deletes it (gracefully, destroyGraceSeconds).
+//   - the proxy is then switched to the new revision alias and reloaded (components/proxy.ts;
+//     it depends on this component), and only at the end of the update, when Pulumi deletes the
+//     replaced revision, does the old container drain (drainSeconds, still serving whatever
+//     reached it) and stop (SIGTERM, destroyGraceSeconds to finish, then SIGKILL).
 import { createHash } from "crypto";
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { networkName } from "../config/model";
-import type { AppModel, PlatformModel } from "../config/model";
+import { AppModel, networkName, PlatformModel, revisionAlias } from "../config/model";
 import type { Credential } from "../config/services";
 import { NAMESPACE } from "../config/validate";
 import { labelsFor, routesLabel } from "./labels";
@@ -44,6 +46,8 @@ export class App extends pulumi.ComponentResource {
     readonly containerName: pulumi.Output<string>;
     /** The DNS name other containers on the environment network use, stable across revisions. */
     readonly alias: string;
+    /** Routed apps only: this revision's own alias, the proxy's upstream after the cutover switch. */
+    readonly revisionAlias?: pulumi.Output<string>;
 
     constructor(name: string, args: AppArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hostplane:app:App", name, {}, opts);
@@ -65,6 +69,7 @@ export class App extends pulumi.ComponentResource {
             { parent: this },
         );
         this.containerName = pulumi.interpolate`${base}-${revision.hex}`;
+        if (app.routes.length > 0) this.revisionAlias = revision.hex.apply((hex) => revisionAlias(app.alias, hex));
 
         const plainEnv = Object.entries(app.env).map(([k, v]) => `${k}=${v}`);
         const secretEnv = secretValues.map((s) =>
@@ -94,7 +99,7 @@ export class App extends pulumi.ComponentResource {
                     app.secretDelivery === "file"
                         ? secretValues.map((s) => ({ file: s.path, content: s.value, permissions: secretMode }))
                         : [],
-                networksAdvanced: [{ name: args.network.name, aliases: [app.alias] }],
+                networksAdvanced: [{ name: args.network.name, aliases: this.revisionAlias ? [app.alias, this.revisionAlias] : [app.alias] }],
                 ports: app.hostPort ? [{ internal: app.port, external: app.hostPort, ip: "127.0.0.1", protocol: "tcp" }] : [],
                 healthcheck: healthcheckInput(app.healthcheck),
                 wait: true,
@@ -118,24 +123,27 @@ export class App extends pulumi.ComponentResource {
             },
         );
 
-        // Draining a replaced revision, in two phases. create (new revision up): both revisions
-        // share the alias for drainSeconds, so every resolver (nginx: valid=5s) learns the new
-        // address. delete (the old revision's drain step, which Pulumi removes just before the old
-        // container): take the old container off the network first, so its address leaves Docker's
-        // DNS before the process gets SIGTERM, then let connections already resolved move over.
-        new command.local.Command(
-            `${base}-drain`,
-            {
-                create: `sleep ${model.drainSeconds}`,
-                delete: `docker network disconnect "$NETWORK" "$CONTAINER" 2>/dev/null || true; sleep ${Math.min(2, model.drainSeconds)}`,
-                environment: { DOCKER_HOST: args.dockerHost, NETWORK: args.network.name, CONTAINER: this.containerName },
-                triggers: [this.containerName],
-            },
-            { parent: this, dependsOn: [this.container] },
-        );
+        drainStep(this, base, model.drainSeconds, this.containerName, this.container);
 
         this.registerOutputs({ containerName: this.containerName, alias: this.alias });
     }
+}
+
+// Draining a replaced revision, in two phases. create (new revision up): both revisions
+// carry the shared alias for drainSeconds, so callers inside the network that resolve it
+// (other apps; the proxy does not, it targets revision aliases) find the new one. delete
+// (the old revision's drain step, which Pulumi runs at the end of the update, after the
+// proxy switched and reloaded, and just before it stops the old container): the old
+// revision stays up and on the network for drainSeconds, so requests it already holds
+// (the proxy's old workers finishing theirs) complete; then Pulumi stops it. It is never
+// taken off the network first: a caller holding its address gets a refused connection
+// (fails fast, retried elsewhere) instead of packets into nowhere (hangs).
+function drainStep(parent: App, base: string, drainSeconds: number, containerName: pulumi.Output<string>, container: docker.Container): void {
+    new command.local.Command(
+        `${base}-drain`,
+        { create: `sleep ${drainSeconds}`, delete: `sleep ${drainSeconds}`, triggers: [containerName] },
+        { parent, dependsOn: [container] },
+    );
 }
 
 function secretValue(parent: pulumi.Resource, base: string, s: AppModel["secrets"][number], args: AppArgs): pulumi.Output<string> {

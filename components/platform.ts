@@ -8,7 +8,7 @@ import { LocalImages } from "./local-images";
 import { Monitoring } from "./monitoring";
 import { Networks } from "./networks";
 import { Proxy } from "./proxy";
-import { renderNginx } from "../render/nginx";
+import { DEFAULT_NGINX_OPTIONS, renderNginx } from "../render/nginx";
 
 export interface PlatformSettings {
     /** Set by the graph tool and tests: the program must not touch the local disk. */
@@ -85,12 +85,22 @@ export class Platform extends pulumi.ComponentResource {
                         .map((r) => this.monitoring?.containers[r.app as "grafana" | "prometheus"])
                         .filter((c): c is NonNullable<typeof c> => c !== undefined),
                 ),
-                files: renderNginx(model),
+                // The cutover switch: each routed app's upstream is the revision alias of its current
+                // container (render/upstreams.ts), so the config changes with every rollout.
+                files: pulumi.all(revisionTargets(this.environments)).apply((targets) => renderNginx(model, DEFAULT_NGINX_OPTIONS, targets)),
             },
             { parent: this, dependsOn: [this.networks] },
         );
         this.registerOutputs({});
     }
+}
+
+/** The revision alias of every routed app, by its shared alias: what the proxy is switched to. */
+function revisionTargets(environments: Record<string, Environment>): Record<string, pulumi.Output<string>> {
+    const targets: Record<string, pulumi.Output<string>> = {};
+    for (const env of Object.values(environments))
+        for (const app of Object.values(env.apps)) if (app.revisionAlias) targets[app.alias] = app.revisionAlias;
+    return targets;
 }
 
 /** What `pulumi stack output` shows: URLs, container and network names. Never a secret value. */

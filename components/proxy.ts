@@ -8,9 +8,13 @@
 //   2. config: the rendered files go to a candidate directory on the host, are checked with
 //              `nginx -t` in a throwaway container (no network: upstreams resolve at run time), and
 //              only then copied into the live directory the proxy mounts. A bad config fails
-//              `pulumi up` with nginx's message and the proxy keeps serving the old one;
+//              `pulumi up` with nginx's message and the proxy keeps serving the old one. The files
+//              name the revision of each routed app (render/upstreams.ts), so this step waits for
+//              every app it routes to: the live directory never points at an unhealthy revision;
 //   3. reload: `nginx -t && nginx -s reload` inside the running proxy, triggered by the config
-//              hash, after every app the proxy routes to.
+//              hash: the cutover switch. New workers send new requests to the new revisions; old
+//              workers finish the requests they hold. Old revisions stop only after this, when
+//              Pulumi deletes them at the end of the update (components/app.ts).
 // The container itself is replaced only when its image (or ports/networks) changes.
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
@@ -34,8 +38,11 @@ export interface ProxyArgs {
     monitoringNetwork?: docker.Network;
     /** The apps the proxy routes to: the reload waits for them. */
     apps: pulumi.Resource[];
-    /** The rendered nginx files (renderNginx), exactly what `npm run render` shows. */
-    files: HostFile[];
+    /**
+     * The rendered nginx files (renderNginx with the routed apps' revision aliases): what
+     * `npm run render` shows, except that render names each app's shared alias.
+     */
+    files: pulumi.Input<HostFile[]>;
 }
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -44,11 +51,33 @@ const CANDIDATE_DIR = `${HOST_ROOT}/proxy.next`;
 const PROXY_MEMORY_MB = 256;
 const CERTBOT_MEMORY_MB = 256;
 
+/**
+ * Writes the files into the candidate directory, checks them with `nginx -t` in a throwaway
+ * container without network (`mounts`: certificates, ACME webroot), then copies them live.
+ */
+function configScript(files: HostFile[], image: string, mounts: string): string {
+    const writer = files
+        .map((f) => {
+            const rel = f.path.slice(PROXY_HOST_DIR.length + 1);
+            const b64 = Buffer.from(f.content).toString("base64");
+            return `mkdir -p "$(dirname ${rel})"; echo ${b64} | base64 -d > ${rel}; chmod ${f.mode.toString(8)} ${rel}`;
+        })
+        .join("\n");
+    const candidate = `set -e; cd ${CONTAINER_CONF_DIR}; find . -mindepth 1 -delete\n${writer}\nnginx -t -q -c ${CONTAINER_CONF_DIR}/nginx.conf`;
+    // The live directory is cleared and refilled, never replaced: the proxy's bind mount holds its inode.
+    const promote = `set -e; mkdir -p /hp/proxy; find /hp/proxy -mindepth 1 -delete; cp -a /hp/proxy.next/. /hp/proxy/`;
+    return [
+        "set -euo pipefail",
+        `docker run --rm -i --network none -v ${CANDIDATE_DIR}:${CONTAINER_CONF_DIR} ${mounts} --entrypoint sh ${image} -s <<'HOSTPLANE_EOF'\n${candidate}\nHOSTPLANE_EOF`,
+        `docker run --rm -v ${HOST_ROOT}:/hp --entrypoint sh ${image} -c ${quote(promote)}`,
+    ].join("\n");
+}
+
 export class Proxy extends pulumi.ComponentResource {
     readonly container: docker.Container;
     readonly reload: command.local.Command;
     /** sha256 of the rendered config: what triggers a reload. */
-    readonly configHash: string;
+    readonly configHash: pulumi.Output<string>;
     /** Credentials of basic-auth routes, by app alias: for the operator (`pulumi stack output --show-secrets`). */
     readonly basicAuth: Record<string, { user: string; password: pulumi.Output<string> }> = {};
 
@@ -106,32 +135,21 @@ export class Proxy extends pulumi.ComponentResource {
         );
 
         // 2. Config: write the candidate, check it with nginx -t, then make it live.
-        this.configHash = sha256(JSON.stringify(args.files));
-        const writer = args.files
-            .map((f) => {
-                const rel = f.path.slice(PROXY_HOST_DIR.length + 1);
-                const b64 = Buffer.from(f.content).toString("base64");
-                return `mkdir -p "$(dirname ${rel})"; echo ${b64} | base64 -d > ${rel}; chmod ${f.mode.toString(8)} ${rel}`;
-            })
-            .join("\n");
+        const files = pulumi.output(args.files);
+        this.configHash = files.apply((f) => sha256(JSON.stringify(f)));
         const acmeMount = acme ? ` -v ${base}-acme:${CONTAINER_ACME_WEBROOT}:ro` : "";
-        const candidate = `set -e; cd ${CONTAINER_CONF_DIR}; find . -mindepth 1 -delete\n${writer}\nnginx -t -q -c ${CONTAINER_CONF_DIR}/nginx.conf`;
-        // The live directory is cleared and refilled, never replaced: the proxy's bind mount holds its inode.
-        const promote = `set -e; mkdir -p /hp/proxy; find /hp/proxy -mindepth 1 -delete; cp -a /hp/proxy.next/. /hp/proxy/`;
         const configStep = new command.local.Command(
             `${base}-config`,
             {
-                create: [
-                    "set -euo pipefail",
-                    `docker run --rm -i --network none -v ${CANDIDATE_DIR}:${CONTAINER_CONF_DIR} ${certMount(true)}${acmeMount} --entrypoint sh ${image} -s <<'HOSTPLANE_EOF'\n${candidate}\nHOSTPLANE_EOF`,
-                    `docker run --rm -v ${HOST_ROOT}:/hp --entrypoint sh ${image} -c ${quote(promote)}`,
-                ].join("\n"),
+                create: files.apply((f) => configScript(f, image, `${certMount(true)}${acmeMount}`)),
                 interpreter: ["/bin/bash", "-c"],
                 environment: env,
                 triggers: [this.configHash, image],
                 logging: "stdoutAndStderr",
             },
-            { parent: this, dependsOn: [certsStep] },
+            // After the apps: the files name their revisions, which must be healthy before the live
+            // directory points at them (a later reload of any kind would otherwise switch early).
+            { parent: this, dependsOn: [certsStep, ...args.apps] },
         );
 
         // Basic auth for admin routes: one generated password per app, as a bcrypt htpasswd in a volume.

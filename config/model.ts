@@ -99,6 +99,12 @@ export interface ProxyRouteModel {
     stripPrefix?: boolean;
     /** Sub-paths (under the route's path) answered 403 by nginx: Prometheus' lifecycle and admin APIs. */
     denyPaths?: string[];
+    /**
+     * true for an app's routes: the proxy targets one revision of the app by its revision alias,
+     * switched explicitly at cutover (render/upstreams.ts). false for data-service and monitoring
+     * UIs, whose containers are not rolled side by side: their shared alias, resolved per request.
+     */
+    switched: boolean;
 }
 
 /** Routes to the monitoring UIs carry this environment name; their upstreams sit on the monitoring network. */
@@ -140,6 +146,14 @@ export interface PlatformModel {
     /** Where images come from; local-build images to build first (config/image-source.ts). */
     images: ImagesModel;
 }
+
+/**
+ * The network alias of one revision of a routed app: what the proxy targets after the cutover
+ * switch. Unique per revision, so no resolver cache can hand out another revision's address.
+ */
+export const revisionAlias = (alias: string, revision: string) => `${alias}-${revision}`;
+/** Length of the "-<revision>" suffix (RandomId of 4 bytes, hex), for alias length checks. */
+export const REVISION_SUFFIX_LENGTH = 9;
 
 export const networkName = (prefix: string, env: string) => `${prefix}_${env}_network`;
 export const monitoringNetworkName = (prefix: string) => `${prefix}_monitoring_network`;
@@ -280,6 +294,7 @@ function proxyModel(stackCfg: StackConfigParsed, environments: EnvironmentModel[
                 maxBodySize: r.maxBodySize ?? cfg.clientMaxBodySize,
                 basicAuth: r.basicAuth,
                 allowFrom: r.allowFrom,
+                switched: true,
             })),
         ),
     );
@@ -288,7 +303,7 @@ function proxyModel(stackCfg: StackConfigParsed, environments: EnvironmentModel[
         for (const svc of env.services) {
             const ui = adminUi(svc, env.domain);
             if (ui)
-                routes.push({ host: ui.host, path: ui.path, environment: env.name, app: svc.name, alias: svc.alias, port: ui.port, maxBodySize: cfg.clientMaxBodySize, basicAuth: true, allowFrom: ui.allowFrom });
+                routes.push({ host: ui.host, path: ui.path, environment: env.name, app: svc.name, alias: svc.alias, port: ui.port, maxBodySize: cfg.clientMaxBodySize, basicAuth: true, allowFrom: ui.allowFrom, switched: false });
         }
     // Grafana and Prometheus (hostplane:monitoring.ui): always behind basic auth, on the monitoring network.
     for (const ui of monitoringUiRoutes(stackCfg.monitoring, environments))
@@ -302,6 +317,7 @@ function proxyModel(stackCfg: StackConfigParsed, environments: EnvironmentModel[
             maxBodySize: cfg.clientMaxBodySize,
             basicAuth: true,
             allowFrom: ui.allowFrom,
+            switched: false,
             // Grafana serves its sub-path itself (serve_from_sub_path); Prometheus gets it stripped.
             ...(ui.ui === "prometheus" && ui.path !== "/" ? { stripPrefix: true } : {}),
             // Basic auth is not enough for these: /-/quit, /-/reload and the TSDB admin API (delete series).

@@ -6,8 +6,9 @@
 // proxy_pass $upstream;`. A variable in proxy_pass makes nginx resolve the name per request
 // through `resolver` (Docker's embedded DNS, 127.0.0.11) instead of once at start-up, so nginx
 // starts and serves every other route while an app is missing (the write-ups'
-// `[emerg] host not found in upstream "api:8000"`), and follows the app's alias to its new
-// container after a zero-downtime replacement within `valid=5s`. The alternative, `server … resolve`
+// `[emerg] host not found in upstream "api:8000"`). An app's routes name one revision of the app
+// (`<alias>-<revision>`, in an include file that the cutover rewrites: render/upstreams.ts), so
+// a rollout is an explicit switch plus a graceful reload, not a wait for DNS caches. The alternative, `server … resolve`
 // inside an upstream{} with a zone, is open-source nginx only from 1.27.3; Debian 12 ships 1.22, which
 // is what the tests run, so variables it is.
 //
@@ -16,6 +17,7 @@
 // are configured to live under their prefix, like n8n's N8N_PATH=/n8n/).
 import type { PlatformModel, ProxyRouteModel } from "../config/model";
 import { HOST_ROOT, HostFile } from "./files";
+import { renderUpstreams, upstreamFile, UpstreamTargets } from "./upstreams";
 
 /** Where the rendered files live on the host; mounted read-only into the proxy container. */
 export const PROXY_HOST_DIR = `${HOST_ROOT}/proxy`;
@@ -74,8 +76,10 @@ const ERROR_PAGES: Record<number, { title: string; text: string }> = {
 /** The marker the behaviour tests look for to tell our page from an app's own error body. */
 export const ERROR_PAGE_MARKER = "hostplane-error-page";
 
-export function renderNginx(model: PlatformModel, options: NginxOptions = DEFAULT_NGINX_OPTIONS): HostFile[] {
+/** `targets`: the revision alias each routed app is switched to (absent: its shared alias). */
+export function renderNginx(model: PlatformModel, options: NginxOptions = DEFAULT_NGINX_OPTIONS, targets: UpstreamTargets = {}): HostFile[] {
     const files: HostFile[] = [{ path: `${PROXY_HOST_DIR}/nginx.conf`, content: mainConf(model, options), mode: 0o644 }];
+    files.push(...renderUpstreams(model, PROXY_HOST_DIR, targets));
     for (const host of model.proxy.hosts)
         files.push({ path: `${PROXY_HOST_DIR}/conf.d/${host}.conf`, content: hostConf(model, host, options), mode: 0o644 });
     for (const [code, page] of Object.entries(ERROR_PAGES))
@@ -163,7 +167,14 @@ http {
     proxy_set_header X-Request-Id $request_id;
     proxy_set_header Upgrade $http_upgrade;
     proxy_set_header Connection $connection_upgrade;
-    proxy_connect_timeout 5s;
+    # Upstreams are containers on this host's bridge: a live one accepts within a millisecond, so
+    # a connect that takes longer is a dead address and should cost little. Idempotent requests
+    # (GET, HEAD, PUT, DELETE, OPTIONS; never POST/PATCH: no non_idempotent) then try the next
+    # address of the name, if it has several (a shared alias while two containers carry it).
+    proxy_connect_timeout 500ms;
+    proxy_next_upstream error timeout;
+    proxy_next_upstream_tries 3;
+    proxy_next_upstream_timeout 5s;
     proxy_send_timeout 60s;
     proxy_read_timeout 60s;
     # Off (the default, stated on purpose): the app's own 4xx/5xx, with its body, reach the client.
@@ -263,8 +274,11 @@ function routeLocations(r: ProxyRouteModel, o: NginxOptions): string {
     // stripPrefix: after `set` (a rewrite with break ends the rewrite-module directives), and
     // proxy_pass with a variable then passes the rewritten URI.
     const strip = r.stripPrefix && r.path !== "/" ? `\n        rewrite ^${r.path.replace(/\/+$/, "")}/?(.*)$ /$1 break;` : "";
+    // An app's route: the revision the cutover switched to. A UI of a data service or monitoring:
+    // the shared alias, resolved per request.
+    const upstream = r.switched ? `include ${upstreamFile(o.paths.confDir, r.alias)};` : `set $upstream http://${r.alias}:${r.port};`;
     const body = `        # ${r.environment}/${r.app}
-        set $upstream http://${r.alias}:${r.port};${strip}
+        ${upstream}${strip}
         proxy_pass $upstream;
         client_max_body_size ${r.maxBodySize};${access.join("")}`;
     const p = r.path.replace(/\/+$/, "");

@@ -67,11 +67,14 @@ for (const stack of STACKS) {
             );
         });
 
-        it("attaches every container to its environment network with a stable alias, and depends on that network", () => {
+        it("attaches every container to its environment network with a stable alias (routed apps: plus a revision alias), and depends on that network", () => {
             for (const env of g.model.environments) {
                 for (const app of env.apps) {
                     const c = named(g, `${app.containerBaseName}-container`);
-                    assert.deepStrictEqual((c.inputs as any).networksAdvanced, [{ name: env.networkName, aliases: [`${env.name}-${app.name}`] }]);
+                    const revision = String((c.inputs as any).name).slice(app.containerBaseName.length + 1);
+                    assert.match(revision, /^[0-9a-f]{8}$/);
+                    const aliases = app.routes.length > 0 ? [`${env.name}-${app.name}`, `${env.name}-${app.name}-${revision}`] : [`${env.name}-${app.name}`];
+                    assert.deepStrictEqual((c.inputs as any).networksAdvanced, [{ name: env.networkName, aliases }]);
                     assert.ok(c.dependsOn.includes(env.networkName), `${c.name} dependsOn ${c.dependsOn}`);
                 }
             }
@@ -146,14 +149,26 @@ for (const stack of STACKS) {
 describe("revisions and zero-downtime replacement", () => {
     const containerOf = (g: Graph, app: string): GraphResource => g.resources.find((r) => r.name === `tp-production-${app}-container`)!;
 
-    it("a new image gives the app a new container name but the same alias; other apps keep theirs", async () => {
+    it("a new image gives the app a new container name and revision alias but the same shared alias; other apps keep theirs", async () => {
         const before = await captureGraph(sourceOf(baseConfig()));
         const changed = baseConfig();
         changed.environments.production.apps.api.image = "ghcr.io/example/api:1.0.1";
         const after = await captureGraph(sourceOf(changed));
         assert.notStrictEqual(containerOf(before, "api").inputs.name, containerOf(after, "api").inputs.name);
-        assert.deepStrictEqual((containerOf(before, "api").inputs as any).networksAdvanced, (containerOf(after, "api").inputs as any).networksAdvanced);
+        const aliases = (g: Graph) => (containerOf(g, "api").inputs as any).networksAdvanced[0].aliases as string[];
+        assert.strictEqual(aliases(before)[0], aliases(after)[0], "the shared alias stays");
+        assert.notStrictEqual(aliases(before)[1], aliases(after)[1], "the revision alias is new");
         assert.strictEqual(containerOf(before, "web").inputs.name, containerOf(after, "web").inputs.name);
+        // The proxy is switched to the new revision: its rendered upstream and reload trigger change.
+        const upstream = (g: Graph) => {
+            const script = String((g.resources.find((r) => r.name === "tp-proxy-config")!.inputs as any).create);
+            const b64 = /echo (\S+) \| base64 -d > upstreams\/production-api\.conf;/.exec(script)![1];
+            return Buffer.from(b64, "base64").toString();
+        };
+        assert.match(upstream(before), new RegExp(`set \\$upstream http://${aliases(before)[1]}:8000;`));
+        assert.match(upstream(after), new RegExp(`set \\$upstream http://${aliases(after)[1]}:8000;`), "config names the new revision alias");
+        const trigger = (g: Graph) => (g.resources.find((r) => r.name === "tp-proxy-reload")!.inputs as any).triggers[0];
+        assert.notStrictEqual(trigger(before), trigger(after));
     });
 
     it("a changed health check rolls the container (Docker would silently keep the old check)", async () => {
@@ -163,11 +178,21 @@ describe("revisions and zero-downtime replacement", () => {
         assert.notStrictEqual(containerOf(a, "web").inputs.name, containerOf(b, "web").inputs.name);
     });
 
-    it("drains the old revision after the new one is up", async () => {
+    it("drains the old revision after the new one is up: it keeps serving, it is never disconnected first", async () => {
         const g = await captureGraph(sourceOf(baseConfig()));
         const drain = g.resources.find((r) => r.name === "tp-production-api-drain")!;
         assert.deepStrictEqual(drain.dependsOn, ["tp-production-api-container"]);
         assert.deepStrictEqual((drain.inputs as any).triggers, [containerOf(g, "api").inputs.name]);
+        assert.strictEqual((drain.inputs as any).delete, `sleep ${g.model.drainSeconds}`);
+        assert.doesNotMatch(JSON.stringify(drain.inputs), /disconnect/);
+        // Pulumi stops the old container with this grace after the drain: SIGTERM, then SIGKILL.
+        assert.strictEqual((containerOf(g, "api").inputs as any).destroyGraceSeconds, 30);
+    });
+
+    it("the proxy's config step waits for the apps it routes to: it never points at an unhealthy revision", async () => {
+        const g = await captureGraph(sourceOf(baseConfig()));
+        const config = g.resources.find((r) => r.name === "tp-proxy-config")!;
+        for (const r of g.model.proxy.routes.filter((x) => x.switched)) assert.ok(config.dependsOn.includes(`tp-${r.environment}-${r.app}`), `${r.app}: ${config.dependsOn}`);
     });
 
     it("generates one random password per generated secret, with no special characters", async () => {

@@ -21,7 +21,7 @@ import type { Graph } from "../lib/graph";
 describe("nginx config (rendered)", () => {
     const production = () => loadPlatformModel(fromStackFile(stackFile("production")));
 
-    it("is part of the rendered host files: nginx.conf, one file per host, three error pages", () => {
+    it("is part of the rendered host files: nginx.conf, one file per host, one upstream per routed app, three error pages", () => {
         const paths = renderHostFiles(production()).map((f) => f.path).filter((p) => p.startsWith(PROXY_HOST_DIR));
         assert.deepStrictEqual(paths, [
             `${PROXY_HOST_DIR}/conf.d/example.com.conf`,
@@ -33,6 +33,10 @@ describe("nginx config (rendered)", () => {
             `${PROXY_HOST_DIR}/html/503.html`,
             `${PROXY_HOST_DIR}/html/504.html`,
             `${PROXY_HOST_DIR}/nginx.conf`,
+            `${PROXY_HOST_DIR}/upstreams/production-ai.conf`,
+            `${PROXY_HOST_DIR}/upstreams/production-api.conf`,
+            `${PROXY_HOST_DIR}/upstreams/production-n8n.conf`,
+            `${PROXY_HOST_DIR}/upstreams/production-web.conf`,
         ]);
     });
 
@@ -45,7 +49,13 @@ describe("nginx config (rendered)", () => {
         assert.match(main, /log_format hostplane_json escape=json/);
         assert.match(main, /proxy_intercept_errors off;/);
         assert.doesNotMatch(main + site, /upstream\s+\S+\s*\{/, "no upstream{} block: it would resolve at start-up");
-        assert.match(site, /location \^~ \/api\/ \{\n\s+# production\/api\n\s+set \$upstream http:\/\/production-api:8000;\n\s+proxy_pass \$upstream;\n\s+client_max_body_size 25m;/);
+        assert.match(site, /location \^~ \/api\/ \{\n\s+# production\/api\n\s+include \/etc\/nginx\/hostplane\/upstreams\/production-api\.conf;\n\s+proxy_pass \$upstream;\n\s+client_max_body_size 25m;/);
+        // Without a deployed revision (npm run render) the upstream is the shared alias.
+        assert.match(files.find((f) => f.path.endsWith("/upstreams/production-api.conf"))!.content, /^set \$upstream http:\/\/production-api:8000;$/m);
+        // Dead addresses cost a short connect timeout; idempotent requests move to the next address.
+        assert.match(main, /proxy_connect_timeout 500ms;/);
+        assert.match(main, /proxy_next_upstream error timeout;/);
+        assert.doesNotMatch(main, /non_idempotent/);
         assert.match(site, /location = \/n8n \{/);
         assert.match(site, /listen 443 ssl http2;/);
         assert.match(site, /ssl_certificate \/etc\/nginx\/certs\/example\.com\/fullchain\.pem;/);
@@ -57,9 +67,17 @@ describe("nginx config (rendered)", () => {
         const staging = renderNginx(loadPlatformModel(fromStackFile(stackFile("staging"))));
         const site = staging.find((f) => f.path.endsWith("/api.staging.example.com.conf"))!.content;
         assert.doesNotMatch(site, /Strict-Transport-Security|acme-challenge/);
-        assert.match(site, /set \$upstream http:\/\/staging-api:8000;/);
+        assert.match(site, /include \/etc\/nginx\/hostplane\/upstreams\/staging-api\.conf;/);
         const sandbox = staging.find((f) => f.path.endsWith("/api.sandbox.example.com.conf"))!.content;
-        assert.match(sandbox, /set \$upstream http:\/\/sandbox-api:8000;/);
+        assert.match(sandbox, /include \/etc\/nginx\/hostplane\/upstreams\/sandbox-api\.conf;/);
+    });
+
+    it("a deployed revision: the upstream names the revision alias the cutover switched to", () => {
+        const model = loadPlatformModel(fromStackFile(stackFile("staging")));
+        const files = renderNginx(model, DEFAULT_NGINX_OPTIONS, { "staging-api": "staging-api-0a1b2c3d" });
+        assert.strictEqual(files.find((f) => f.path.endsWith("/upstreams/staging-api.conf"))!.content.split("\n")[1], "set $upstream http://staging-api-0a1b2c3d:8000;");
+        assert.match(files.find((f) => f.path.endsWith("/upstreams/sandbox-api.conf"))!.content, /http:\/\/sandbox-api:8000;/);
+        assert.throws(() => renderNginx(model, DEFAULT_NGINX_OPTIONS, { "staging-api": "x; return 200" }), /not a DNS label/);
     });
 
     it("redirects to the published HTTPS port when it is not 443", () => {
@@ -345,7 +363,15 @@ describe("Proxy component (mock graph)", () => {
                     `${g.model.prefix}-${r.alias}`,
                 ];
                 for (const r of g.model.proxy.routes) assert.ok(target(r).some((t) => reload.dependsOn.includes(t)), `reload after ${r.environment}/${r.app}`);
-                const files = renderNginx(g.model);
+                // The files name each routed app's revision alias: <alias>-<revision of its container>.
+                const targets = Object.fromEntries(
+                    g.model.environments.flatMap((e) =>
+                        e.apps
+                            .filter((a) => a.routes.length > 0)
+                            .map((a) => [a.alias, `${a.alias}-${String((find(g, `${a.containerBaseName}-container`).inputs as any).name).slice(a.containerBaseName.length + 1)}`]),
+                    ),
+                );
+                const files = renderNginx(g.model, DEFAULT_NGINX_OPTIONS, targets);
                 const hash = require("crypto").createHash("sha256").update(JSON.stringify(files)).digest("hex");
                 assert.strictEqual((reload.inputs as any).triggers[0], hash);
             });

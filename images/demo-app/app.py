@@ -4,6 +4,10 @@ GET /health      200 "ok" (503 "failing" when FAIL_HEALTH=1)
 GET /metrics     Prometheus text format (request counter, info, uptime)
 GET /            JSON: version, hostname, secret names seen (*_FILE), pid
 GET /status/N    answers with HTTP status N (e.g. /status/500)
+GET /slow?seconds=S  answers like / after S seconds (0-30, default 2): a request in flight
+                     while the proxy switches revisions
+
+SIGTERM stops accepting and lets requests in progress finish before the process exits.
 """
 import json
 import os
@@ -13,6 +17,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
 
 VERSION = os.environ.get("VERSION", "dev")
 PORT = int(os.environ.get("PORT", "8000"))
@@ -44,6 +49,8 @@ def path_label(path):
         return path
     if path.startswith("/status/"):
         return "/status"
+    if path == "/slow":
+        return path
     return "other"
 
 
@@ -75,6 +82,17 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, "ok\n")
         if path == "/metrics":
             return self._send(200, metrics(), "text/plain; version=0.0.4; charset=utf-8")
+        if path == "/slow":
+            try:
+                seconds = float(parse_qs(self.path.partition("?")[2]).get("seconds", ["2"])[0])
+            except ValueError:
+                seconds = -1
+            if not 0 <= seconds <= 30:
+                return self._send(400, "seconds must be 0-30\n")
+            started = time.time()
+            time.sleep(seconds)
+            body = {"version": VERSION, "hostname": socket.gethostname(), "slept": round(time.time() - started, 3)}
+            return self._send(200, json.dumps(body) + "\n", "application/json")
         if path == "/":
             seen, unreadable = secrets_seen()
             body = {
@@ -123,7 +141,13 @@ def metrics():
 
 
 class Server(ThreadingHTTPServer):
-    daemon_threads = True
+    # Graceful stop: server_close() waits for the request threads (a slow request in progress
+    # when Docker sends SIGTERM still gets its answer).
+    daemon_threads = False
+    block_on_close = True
+    # socketserver's default listen backlog is 5: under a burst of new proxy connections the
+    # kernel would drop SYNs and the proxy would wait for a retransmission.
+    request_queue_size = 128
     allow_reuse_address = True
     address_family = socket.AF_INET6 if socket.has_ipv6 else socket.AF_INET
 
