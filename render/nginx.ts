@@ -112,8 +112,9 @@ http {
     keepalive_timeout 65s;
 
     # Upstream names are resolved per request (see proxy_pass with a variable in conf.d/*.conf):
-    # Docker's DNS, short validity so a replaced container is followed within seconds, IPv4 only
-    # because Docker networks here are IPv4.
+    # Docker's DNS, IPv4 only because Docker networks here are IPv4. An app's routes name one
+    # revision (upstreams/*.conf), so the cache validity never decides which revision serves;
+    # shared aliases (UIs of data services and monitoring) are followed within seconds.
     resolver ${o.resolver} valid=5s ipv6=off;
     resolver_timeout 3s;
 

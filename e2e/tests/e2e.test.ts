@@ -9,6 +9,8 @@ import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { dockerCli } from "../../cli/ops/docker";
+import { inFlightAtSwitch, LoadOptions, LoadReport } from "../load/report";
+import { formatReport, startLoad } from "../load/run";
 import { formatTable, status } from "../../cli/ops/status";
 import { fromStackFile, stackFile } from "../../config/sources";
 import { loadPlatformModel } from "../../config/validate";
@@ -36,26 +38,78 @@ except e.HTTPError as x:
 }
 
 /**
- * A load generator on the environment network: one request at a time to the alias, for
- * `seconds`, reporting sent/failed. Python in the demo image, since no registry has wrk here.
+ * Load through the proxy, as users reach the app: HTTPS to 127.0.0.1:18443 with the route's host
+ * name as SNI and Host header; 4 keep-alive and 4 connection-per-request clients plus 2 clients
+ * that always keep a 2 s request in flight. Bounded: 10 minutes or 500k requests at most.
  */
-function startLoad(url: string, seconds: number): Promise<{ sent: number; failed: number; versions: Record<string, number> }> {
-    const py = `import urllib.request as u, time, json, collections
-end = time.time() + ${seconds}; sent = failed = 0; versions = collections.Counter()
-while time.time() < end:
-    sent += 1
-    try:
-        r = u.urlopen(${JSON.stringify(url)}, timeout=2); versions[json.loads(r.read())["version"]] += 1
-    except Exception:
-        failed += 1
-    time.sleep(0.02)
-print(json.dumps({"sent": sent, "failed": failed, "versions": versions}))`;
+const LOAD: LoadOptions = {
+    port: 18443,
+    host: "e2e.localhost",
+    path: "/",
+    slowPath: "/slow?seconds=2",
+    keepAlive: 4,
+    fresh: 4,
+    slow: 2,
+    slowStaggerMs: 1000,
+    timeoutMs: 10000,
+    pauseMs: 10,
+    maxSeconds: 600,
+    maxRequests: 500000,
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Runs `change` (a rollout of the demo app from version `from` to `to`) under load through the
+ * proxy; returns the report after checking: no failed request in any phase, traffic moved from
+ * `from` to `to`, a slow request answered by `from` was in flight when `to` took over, and the
+ * proxy presented the route's certificate (SNI).
+ */
+async function rolloutUnderLoad(label: string, from: string, to: string, change: () => Promise<void>): Promise<LoadReport> {
+    const load = startLoad(LOAD);
+    await sleep(8000);
+    load.phase("rollout");
+    try {
+        await change();
+    } finally {
+        load.phase("after");
+        await sleep(3000);
+    }
+    const report = await load.stop();
+    console.log(`      ${label} through the proxy (before / during the rollout / after it):\n${formatReport(report).replace(/^/gm, "      | ")}`);
+    const switched = inFlightAtSwitch(report, from, to);
+    console.log(`      slow requests: ${report.slow.length} sent, ${report.slow.filter((r) => r.ok).length} answered; in flight at the switch to ${to}: ${JSON.stringify(switched.map((r) => ({ start: r.start, end: r.end })))}`);
+    assert.deepStrictEqual(report.failures, [], "no failed request");
+    assert.ok(report.phases.before.sent > 0 && report.phases.rollout.sent > 0 && report.phases.after.sent > 0);
+    assert.deepStrictEqual(Object.keys(report.phases.before.versions), [from]);
+    assert.ok(report.phases.rollout.versions[to] > 0, `version ${to} answered during the rollout`);
+    assert.deepStrictEqual(Object.keys(report.phases.after.versions), [to]);
+    assert.ok(switched.length > 0, `a slow request answered by ${from} was in flight when ${to} took over`);
+    assert.ok(report.slow.every((r) => r.ok));
+    assert.deepStrictEqual(report.certSubjects, [LOAD.host]);
+    return report;
+}
+
+/** The proxy's upstream for the demo app names the revision alias of the one running demo container. */
+function assertProxySwitchedToRunningRevision(): void {
+    const demo = appContainers().filter((n) => n.startsWith(`${PREFIX}-e2e-demo-`));
+    assert.strictEqual(demo.length, 1, demo.join(", "));
+    const revision = demo[0].slice(`${PREFIX}-e2e-demo-`.length);
+    const upstream = docker("exec", `${PREFIX}-proxy`, "cat", "/etc/nginx/hostplane/upstreams/e2e-demo.conf");
+    assert.match(upstream, new RegExp(`^set \\$upstream http://e2e-demo-${revision}:8000;$`, "m"));
+}
+
+/** GET through the proxy with the route's host name (SNI), like a user. */
+const viaProxy = (urlPath: string) =>
+    execFileSync("curl", ["-fsSk", "--max-time", "10", "--resolve", `${LOAD.host}:${LOAD.port}:127.0.0.1`, `https://${LOAD.host}:${LOAD.port}${urlPath}`], { encoding: "utf8" });
+
+/** Runs a command without blocking the event loop (the load client reports over a pipe meanwhile). */
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
     return new Promise((resolve, reject) => {
-        const p = spawn("docker", ["run", "--rm", "--network", NETWORK, PROBE_IMAGE, "python3", "-c", py]);
+        const p = spawn(cmd, args, { cwd, env });
         let out = "";
         p.stdout.on("data", (d) => (out += d));
-        p.stderr.on("data", (d) => process.stderr.write(d));
-        p.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load generator exited ${code}`))));
+        p.stderr.on("data", (d) => (out += d));
+        p.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}:\n${out.slice(-4000)}`))));
     });
 }
 
@@ -63,7 +117,8 @@ print(json.dumps({"sent": sent, "failed": failed, "versions": versions}))`;
 function projectCopy(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hostplane-e2e-"));
     for (const f of ["Pulumi.yaml", "Pulumi.e2e.yaml", "index.ts", "package.json", "tsconfig.json"]) fs.copyFileSync(path.join(REPO, f), path.join(dir, f));
-    for (const d of ["config", "components", "render", "lib", "scripts", "monitoring"]) fs.cpSync(path.join(REPO, d), path.join(dir, d), { recursive: true });
+    // cli: `npm run ops -- rollback` runs in the copy, against its state and stack file.
+    for (const d of ["config", "components", "render", "lib", "scripts", "monitoring", "cli"]) fs.cpSync(path.join(REPO, d), path.join(dir, d), { recursive: true });
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
     fs.mkdirSync(path.join(dir, ".state"));
     return dir;
@@ -136,16 +191,13 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
         for (const svc of ["demo", "worker", "postgres", "redis"]) assert.ok(r.rows.some((x) => x.env === "e2e" && x.service === svc && x.state === "running"), svc);
     });
 
-    it("3. rolling update under load: the new version takes over with no failed request", async () => {
+    it("3. rolling update through the proxy under load: 0 failed requests, a slow request in flight at the switch completes", async () => {
         await stack.setConfig("hostplane:environments.e2e.apps.demo.image", { value: "hostplane-e2e/demo-app:2" }, true);
-        const load = startLoad("http://e2e-demo:8000/", 60);
-        await new Promise((r) => setTimeout(r, 3000));
-        const res = await stack.up({ onOutput: log });
-        assert.strictEqual(res.summary.result, "succeeded");
-        const stats = await load;
-        console.log(`      rolling update: ${stats.sent} requests sent, ${stats.failed} failed, versions ${JSON.stringify(stats.versions)}`);
-        assert.strictEqual(stats.failed, 0);
-        assert.ok(stats.versions["1"] > 0 && stats.versions["2"] > 0, "traffic moved from v1 to v2");
+        await rolloutUnderLoad("rolling update 1 -> 2", "1", "2", async () => {
+            const res = await stack.up({ onOutput: log });
+            assert.strictEqual(res.summary.result, "succeeded");
+        });
+        assertProxySwitchedToRunningRevision();
         assert.strictEqual(JSON.parse(getInNetwork("http://e2e-demo:8000/").body).version, "2");
     });
 
@@ -155,11 +207,30 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
         const r = getInNetwork("http://e2e-demo:8000/");
         assert.strictEqual(r.code, 200);
         assert.strictEqual(JSON.parse(r.body).version, "2");
+        // The proxy was never switched to the failed revision.
+        assert.strictEqual(JSON.parse(viaProxy("/")).version, "2");
         // Put the good config back: the next up converges and removes the failed revision.
         await stack.removeConfig("hostplane:environments.e2e.apps.demo.env.FAIL_HEALTH", true);
         const res = await stack.up({ onOutput: log });
         assert.strictEqual(res.summary.result, "succeeded");
         assert.strictEqual(appContainers().length, 2, appContainers().join(", "));
+    });
+
+    it("4b. `npm run ops -- rollback demo` goes back to the previous image through the same cutover, 0 failed requests", async () => {
+        const env = { ...process.env, PULUMI_BACKEND_URL: `file://${dir}/.state`, PULUMI_CONFIG_PASSPHRASE: "e2e-only", PULUMI_SKIP_UPDATE_CHECK: "true", PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true" };
+        const dry = execFileSync("npm", ["run", "--silent", "ops", "--", "rollback", "demo", "--stack", "e2e", "--env", "e2e", "--dry-run"], { cwd: dir, env, encoding: "utf8" });
+        assert.match(dry, /e2e\/demo: hostplane-e2e\/demo-app:2 -> hostplane-e2e\/demo-app:1 \(as deployed by update #\d+\)/);
+        await rolloutUnderLoad("ops rollback 2 -> 1", "2", "1", async () => {
+            const out = await run("npm", ["run", "--silent", "ops", "--", "rollback", "demo", "--stack", "e2e", "--env", "e2e"], dir, env);
+            log(out);
+            assert.match(out, /rolled back; commit Pulumi\.e2e\.yaml/);
+        });
+        assertProxySwitchedToRunningRevision();
+        assert.match(fs.readFileSync(path.join(dir, "Pulumi.e2e.yaml"), "utf8"), /image: hostplane-e2e\/demo-app:1/);
+        // State, config and host agree: nothing left to change.
+        const preview = await stack.preview({ diff: true });
+        const changed = Object.entries(preview.changeSummary).filter(([op, n]) => op !== "same" && n > 0);
+        assert.deepStrictEqual(changed, [], preview.stdout);
     });
 
     it("5. destroy leaves no container, network or volume of the stack", async () => {
