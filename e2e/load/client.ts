@@ -7,7 +7,12 @@
 //   - `keepAlive` clients that reuse one connection (HTTP/1.1 keep-alive),
 //   - `fresh` clients that open a new TLS connection per request (Connection: close),
 //   - `slow` clients that keep one slow request (e.g. /slow?seconds=2) in flight at all times,
-// until stdin says "stop", `maxSeconds` pass or `maxRequests` were sent (whichever comes first).
+// A GET that went out on a kept-alive connection which the server closed before answering (an old
+// nginx worker closes its idle connections when a reload retires it) is sent once more on a new
+// connection, as browsers and curl do (RFC 9112 §9.3.1: idempotent requests may be retried when
+// a connection closes before the response). Each such retry is counted and reported; a retry
+// that fails, and every other error, is a failed request.
+// It runs until stdin says "stop", `maxSeconds` pass or `maxRequests` were sent (whichever comes first).
 // Lines "phase <name>" on stdin label the requests that start afterwards. On exit it prints one
 // JSON object (LoadReport) on stdout.
 import * as https from "https";
@@ -25,15 +30,29 @@ let sent = 0;
 const records: RequestRecord[] = [];
 const certSubjects = new Set<string>();
 
-function once(agent: https.Agent | false, kind: Kind, path: string): Promise<void> {
+/** The server closed a reused keep-alive connection before any byte of the answer. */
+const closedBeforeAnswer = (e: NodeJS.ErrnoException, reused: boolean, answered: boolean) =>
+    reused && !answered && (e.code === "ECONNRESET" || e.code === "EPIPE" || e.message === "socket hang up");
+
+async function once(agent: https.Agent | false, kind: Kind, path: string): Promise<void> {
     sent++;
     const rec: RequestRecord = { kind, phase, start: now(), end: 0, ok: false };
+    const first = await attempt(agent, path, opts.timeoutMs);
+    const result = first.retry ? { ...(await attempt(agent, path, opts.timeoutMs - (now() - rec.start))), retried: true } : first;
+    delete result.retry;
+    records.push(Object.assign(rec, result, { end: now() }));
+}
+
+type Attempt = Partial<RequestRecord> & { retry?: boolean };
+
+function attempt(agent: https.Agent | false, path: string, timeoutMs: number): Promise<Attempt> {
     return new Promise((resolve) => {
-        const done = (patch: Partial<RequestRecord>) => {
-            if (rec.end) return;
-            Object.assign(rec, patch, { end: now() });
-            records.push(rec);
-            resolve();
+        let settled = false;
+        let answered = false;
+        const done = (patch: Attempt) => {
+            if (settled) return;
+            settled = true;
+            resolve(patch);
         };
         const req = https.request(
             {
@@ -45,9 +64,10 @@ function once(agent: https.Agent | false, kind: Kind, path: string): Promise<voi
                 // The e2e proxy has a self-signed certificate; SNI is checked through the subject below.
                 rejectUnauthorized: false,
                 agent,
-                timeout: opts.timeoutMs,
+                timeout: Math.max(1, timeoutMs),
             },
             (res) => {
+                answered = true;
                 const cert = (res.socket as import("tls").TLSSocket).getPeerCertificate?.();
                 if (cert?.subject?.CN) certSubjects.add(String(cert.subject.CN));
                 let body = "";
@@ -66,7 +86,9 @@ function once(agent: https.Agent | false, kind: Kind, path: string): Promise<voi
             },
         );
         req.on("timeout", () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
-        req.on("error", (e: NodeJS.ErrnoException) => done({ error: e.code ?? e.message, reused: req.reusedSocket }));
+        req.on("error", (e: NodeJS.ErrnoException) =>
+            done({ error: e.code ?? e.message, reused: req.reusedSocket, retry: closedBeforeAnswer(e, req.reusedSocket, answered) }),
+        );
         req.end();
     });
 }

@@ -31,11 +31,15 @@ export interface RequestRecord {
     error?: string;
     /** The request went out on a kept-alive connection. */
     reused?: boolean;
+    /** Sent a second time on a new connection: the kept-alive one was closed before any answer. */
+    retried?: boolean;
 }
 
 export interface PhaseStats {
     sent: number;
     failed: number;
+    /** Requests re-sent once on a new connection (counted once in `sent`; failed only if the retry failed). */
+    retried: number;
     p50: number;
     p99: number;
     max: number;
@@ -72,6 +76,7 @@ export function summarize(records: RequestRecord[], certSubjects: string[]): Loa
         phases[name] = {
             sent: inPhase.length,
             failed: inPhase.filter((r) => !r.ok).length,
+            retried: inPhase.filter((r) => r.retried).length,
             p50: quantile(latencies, 0.5),
             p99: quantile(latencies, 0.99),
             max: latencies.length ? Math.max(...latencies) : 0,

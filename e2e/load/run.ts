@@ -39,9 +39,9 @@ export function startLoad(opts: LoadOptions): LoadRun {
     };
 }
 
-/** One line per phase: sent, failed, p50/p99/max latency (ms), versions answering. */
+/** One line per phase: sent, failed, retried, p50/p99/max latency (ms), versions answering. */
 export function formatReport(report: LoadReport): string {
     return Object.entries(report.phases)
-        .map(([name, s]) => `${name.padEnd(9)} sent ${String(s.sent).padStart(6)}  failed ${s.failed}  p50 ${s.p50} ms  p99 ${s.p99} ms  max ${s.max} ms  versions ${JSON.stringify(s.versions)}`)
+        .map(([name, s]) => `${name.padEnd(9)} sent ${String(s.sent).padStart(6)}  failed ${s.failed}  retried ${s.retried}  p50 ${s.p50} ms  p99 ${s.p99} ms  max ${s.max} ms  versions ${JSON.stringify(s.versions)}`)
         .join("\n");
 }
