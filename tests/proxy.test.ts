@@ -11,7 +11,7 @@ import * as net from "net";
 import * as path from "path";
 import { fromStackFile, stackFile } from "../config/sources";
 import { loadPlatformModel } from "../config/validate";
-import { ERROR_PAGE_MARKER, PROXY_HOST_DIR, renderNginx } from "../render/nginx";
+import { DEFAULT_NGINX_OPTIONS, ERROR_PAGE_MARKER, PROXY_HOST_DIR, renderNginx } from "../render/nginx";
 import { dnsResponder, freePort, renderInto, request, requireNginx, tmpDir, upstream, waitForPort } from "./support/nginx";
 import { renderHostFiles } from "../render";
 import { baseConfig, sourceOf, STACKS, stackGraph } from "./fixtures";
