@@ -56,7 +56,10 @@ function compareContainer(c: GraphResource, svc: ComposeService, where: string):
     assert.strictEqual(svc.memswap_limit, `${i.memorySwap}m`, `${where}: swap`);
     assert.strictEqual(String(svc.cpus), String(Number(i.cpus)), `${where}: cpus`);
     assert.strictEqual(svc.restart, i.restart, `${where}: restart`);
-    const aliases = (i.networksAdvanced ?? []).flatMap((n: any) => n.aliases ?? []).sort();
+    // The revision alias (<alias>-<revision>, the proxy's cutover target) has no compose counterpart,
+    // like the hostplane.revision label: compose runs one container per service.
+    const revision = (i.labels as Labels).find((l) => l.label === "hostplane.revision")?.value;
+    const aliases = (i.networksAdvanced ?? []).flatMap((n: any) => n.aliases ?? []).filter((a: string) => !revision || !a.endsWith(`-${revision}`)).sort();
     assert.deepStrictEqual(Object.values(svc.networks ?? {}).flatMap((n) => n?.aliases ?? []).sort(), aliases, `${where}: aliases`);
     assert.strictEqual(Object.keys(svc.networks ?? {}).length, (i.networksAdvanced ?? []).length, `${where}: networks`);
     assert.deepStrictEqual((svc.ports ?? []).sort(), (i.ports ?? []).map((p: any) => `${p.ip.includes(":") ? `[${p.ip}]` : p.ip}:${p.external}:${p.internal}`).sort(), `${where}: ports`);
