@@ -21,7 +21,15 @@ export function isReservedEnvName(name: string): boolean {
 export function reservedEnvIssues(cfg: StackConfigParsed, key: (path: PropertyKey[]) => string): ConfigIssue[] {
     const issues: ConfigIssue[] = [];
     for (const [envName, env] of Object.entries(cfg.environments))
-        for (const [appName, app] of Object.entries(env.apps))
+        for (const [appName, app] of Object.entries(env.apps)) {
+            // The migration job gets env through docker's --env-file (render/migration.ts): one line per variable.
+            if (app.migration)
+                for (const [name, value] of Object.entries(app.env))
+                    if (/[\r\n\0]/.test(value))
+                        issues.push({
+                            key: key(["environments", envName, "apps", appName, "env", name]),
+                            message: "contains a line break; expected a single line (the migration job gets env through docker's --env-file)",
+                        });
             for (const field of ["env", "secrets"] as const)
                 for (const name of Object.keys(app[field]))
                     if (isReservedEnvName(name))
@@ -29,5 +37,6 @@ export function reservedEnvIssues(cfg: StackConfigParsed, key: (path: PropertyKe
                             key: key(["environments", envName, "apps", appName, field, name]),
                             message: `'${name}' is reserved (it changes how a shell, the dynamic loader or the docker CLI behaves); expected an application variable name`,
                         });
+        }
     return issues;
 }

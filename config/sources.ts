@@ -62,6 +62,10 @@ export function stackFile(stack: string, root = PROJECT_ROOT): string {
     return path.join(root, `Pulumi.${stack}.yaml`);
 }
 
+/** Far above any real stack (the examples are 2-6 KB), far below what makes parsing slow. */
+export const MAX_STACK_FILE_BYTES = 1024 * 1024;
+const NOT_A_STACK_CONFIG = "is not a stack config; expected a YAML map with a `config:` map of namespace:key to value, like Pulumi.<stack>.yaml";
+
 /** Reads a Pulumi.<stack>.yaml; `secure:` values count as set secrets. */
 export function fromStackFile(file: string, project = projectName()): ConfigSource {
     const base = path.basename(file);
@@ -73,15 +77,21 @@ export function fromStackFile(file: string, project = projectName()): ConfigSour
             path.basename(file),
         );
     }
+    // Bounded before parsing: the YAML library's duplicate-key check is quadratic (60k keys: 100 s).
+    const size = fs.statSync(file).size;
+    if (size > MAX_STACK_FILE_BYTES)
+        throw new ConfigError([{ key: file, message: `is ${size} bytes; expected a stack config of at most ${MAX_STACK_FILE_BYTES} bytes` }], file);
+    const text = fs.readFileSync(file);
+    if (text.includes(0)) throw new ConfigError([{ key: file, message: NOT_A_STACK_CONFIG }], file);
     let doc: any;
     try {
-        doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+        doc = YAML.parse(text.toString("utf8")) ?? {};
     } catch (e: any) {
         throw new ConfigError([{ key: file, message: `is not valid YAML: ${e.message.split("\n")[0]}` }], file);
     }
+    if (typeof doc !== "object" || Array.isArray(doc) || (doc.config !== undefined && (typeof doc.config !== "object" || doc.config === null || Array.isArray(doc.config))))
+        throw new ConfigError([{ key: file, message: NOT_A_STACK_CONFIG }], file);
     const config = doc.config ?? {};
-    if (typeof config !== "object" || Array.isArray(config))
-        throw new ConfigError([{ key: `${file}: config`, message: `expected a map of namespace:key to value` }], file);
     const values: Record<string, RawValue> = {};
     const external: Record<string, RawValue> = {};
     for (const [k, v] of Object.entries<any>(config)) {

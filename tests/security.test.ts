@@ -83,3 +83,39 @@ describe("security: the HTTP health check is no shell code", () => {
         assert.strictEqual(test[0], "CMD");
     });
 });
+
+describe("security: a stack file that is no stack config gets a clear error, fast", () => {
+    const { fromStackFile } = require("../config/sources") as typeof import("../config/sources");
+    const { ConfigError } = require("../config/errors") as typeof import("../config/errors");
+    const messageOf = (content: string | Buffer): string => {
+        const dir = tmp();
+        const file = path.join(dir, "Pulumi.bad.yaml");
+        fs.writeFileSync(file, content);
+        try {
+            fromStackFile(file, "hostplane");
+            return "(accepted)";
+        } catch (e) {
+            assert.ok(e instanceof ConfigError, String(e));
+            return e.issues.map((i) => i.message).join("; ");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    };
+    const NOT = "is not a stack config; expected a YAML map with a `config:` map of namespace:key to value, like Pulumi.<stack>.yaml";
+
+    it("a YAML list, a scalar, a list under config: and a binary file", () => {
+        assert.strictEqual(messageOf("- a\n- b\n"), NOT);
+        assert.strictEqual(messageOf("just text\n"), NOT);
+        assert.strictEqual(messageOf("config:\n  - hostplane:host\n"), NOT);
+        assert.strictEqual(messageOf(Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00, 0xff])), NOT);
+    });
+
+    it("a 5 MB config with 60k keys is refused by size in well under a second", () => {
+        const lines = ["config:", "  hostplane:environments:"];
+        for (let i = 0; i < 60000; i++) lines.push(`    env${i}: { kind: development, domain: e${i}.example.com, apps: {}, services: {}, portOffset: 0 }`);
+        assert.ok(lines.join("\n").length > 5 * 1000 * 1000);
+        const started = Date.now();
+        assert.match(messageOf(lines.join("\n")), /^is \d+ bytes; expected a stack config of at most 1048576 bytes$/);
+        assert.ok(Date.now() - started < 1000, `${Date.now() - started} ms`);
+    });
+});

@@ -462,6 +462,14 @@ const CASES: Case[] = [
         mutate: (c) => (c.proxy = { limits: { connectionsPerClient: "many" } }),
         expect: [{ key: "hostplane:proxy.limits.connectionsPerClient", message: 'got "many"; expected number' }],
     },
+    {
+        name: "a line break in env of an app with a migration",
+        mutate: (c) => {
+            c.environments.production.apps.api.env = { BANNER: "a\nb" };
+            c.environments.production.apps.api.migration = { command: ["migrate"] };
+        },
+        expect: [{ key: `${P}.api.env.BANNER`, message: "contains a line break; expected a single line (the migration job gets env through docker's --env-file)" }],
+    },
     // --- more of what users get wrong ---
     {
         name: "an app and a data service with one name",
