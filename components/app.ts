@@ -19,7 +19,7 @@ import { AppModel, networkName, PlatformModel, revisionAlias } from "../config/m
 import type { Credential } from "../config/services";
 import { NAMESPACE } from "../config/validate";
 import { labelsFor, routesLabel } from "./labels";
-import { healthcheckInput, limitsInput } from "./container-spec";
+import { hardeningInput, healthcheckInput, limitsInput } from "./container-spec";
 import { migrationJob } from "./migration";
 
 export interface AppArgs {
@@ -105,6 +105,7 @@ export class App extends pulumi.ComponentResource {
                 wait: true,
                 waitTimeout: Math.ceil(app.healthcheck.worstCaseSeconds) + 30,
                 ...limitsInput(app.cpus, app.memoryMb),
+                ...hardeningInput(),
                 restart: app.restart,
                 logDriver: "json-file",
                 logOpts: { "max-size": model.logs.maxSize, "max-file": String(model.logs.maxFile) },

@@ -16,6 +16,15 @@ export function healthcheckInput(h: HealthSpec): docker.types.input.ContainerHea
     return { tests: h.test, interval: dockerDuration(h.interval), timeout: dockerDuration(h.timeout), retries: h.retries, startPeriod: dockerDuration(h.startPeriod) };
 }
 
+/**
+ * What every container runs with: no process in it gains privileges through setuid/setgid
+ * binaries or file capabilities (an image's own root→user switch with gosu/su-exec still works).
+ */
+export const SECURITY_OPTS = ["no-new-privileges:true"];
+export function hardeningInput(): { securityOpts: string[] } {
+    return { securityOpts: [...SECURITY_OPTS] };
+}
+
 /** CPU and memory limits; swap equals memory, so the memory limit is the real limit (no swap). */
 export function limitsInput(cpus: number, memoryMb: number): { cpus: string; memory: number; memorySwap: number } {
     return { cpus: dockerCpus(cpus), memory: memoryMb, memorySwap: memoryMb };

@@ -33,7 +33,7 @@ import {
     TEXTFILE_DIR,
 } from "../render/monitoring/paths";
 import { labelsFor } from "./labels";
-import { healthcheckInput, limitsInput } from "./container-spec";
+import { hardeningInput, healthcheckInput, limitsInput } from "./container-spec";
 
 export interface MonitoringArgs {
     model: PlatformModel;
@@ -155,6 +155,7 @@ export class Monitoring extends pulumi.ComponentResource {
                         ? { healthcheck: healthcheckInput({ test: health, interval: "30s", timeout: "5s", retries: 5, startPeriod: "60s" }), wait: true, waitTimeout: 240 }
                         : {}),
                     ...limitsInput(limits.cpus, limits.memoryMb),
+                    ...hardeningInput(),
                     restart: "unless-stopped",
                     logDriver: "json-file",
                     logOpts: { "max-size": model.logs.maxSize, "max-file": String(model.logs.maxFile) },

@@ -25,7 +25,7 @@ import { NAMESPACE } from "../config/validate";
 import { HOST_ROOT, HostFile, sha256 } from "../render";
 import { CONTAINER_ACME_WEBROOT, CONTAINER_AUTH_DIR, CONTAINER_CERT_DIR, CONTAINER_CONF_DIR, htpasswdFile, PROXY_HOST_DIR } from "../render/nginx";
 import { labelsFor } from "./labels";
-import { healthcheckInput, limitsInput } from "./container-spec";
+import { hardeningInput, healthcheckInput, limitsInput } from "./container-spec";
 
 export interface ProxyArgs {
     model: PlatformModel;
@@ -227,6 +227,7 @@ export class Proxy extends pulumi.ComponentResource {
                 // A limit like every other container (policy pack: container-memory-limit); nginx
                 // with a few hundred connections stays far below it.
                 ...limitsInput(1, PROXY_MEMORY_MB),
+                ...hardeningInput(),
                 restart: "unless-stopped",
                 logDriver: "json-file",
                 logOpts: { "max-size": model.logs.maxSize, "max-file": String(model.logs.maxFile) },
@@ -293,6 +294,7 @@ export class Proxy extends pulumi.ComponentResource {
                     startPeriod: "10m",
                 }),
                 ...limitsInput(0.5, CERTBOT_MEMORY_MB),
+                ...hardeningInput(),
                 restart: "unless-stopped",
                 logDriver: "json-file",
                 logOpts: { "max-size": model.logs.maxSize, "max-file": String(model.logs.maxFile) },

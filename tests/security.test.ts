@@ -119,3 +119,13 @@ describe("security: a stack file that is no stack config gets a clear error, fas
         assert.ok(Date.now() - started < 1000, `${Date.now() - started} ms`);
     });
 });
+
+describe("security: containers run with no-new-privileges", () => {
+    for (const stack of ["local", "staging", "production", "e2e"])
+        it(`stack ${stack}: every container sets securityOpts no-new-privileges:true`, async () => {
+            const g = await stackGraph(stack);
+            const containers = g.resources.filter((r) => r.type === "docker:index/container:Container");
+            assert.ok(containers.length > 3);
+            for (const c of containers) assert.deepStrictEqual((c.inputs as any).securityOpts, ["no-new-privileges:true"], c.name);
+        });
+});

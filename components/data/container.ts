@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DataServiceModel, PlatformModel } from "../../config/model";
 import type { ServiceHealth } from "../../config/services";
 import { labelsFor } from "../labels";
-import { healthcheckInput, limitsInput } from "../container-spec";
+import { hardeningInput, healthcheckInput, limitsInput } from "../container-spec";
 
 /** What every data-service component gets from DataServices. */
 export interface DataServiceArgs {
@@ -67,6 +67,7 @@ export function serviceContainer(parent: pulumi.Resource, args: ServiceContainer
             wait: true,
             waitTimeout: 300,
             ...limitsInput(args.cpus ?? s.cpus, args.memoryMb ?? s.memoryMb),
+            ...hardeningInput(),
             restart: "unless-stopped",
             logDriver: "json-file",
             logOpts: { "max-size": model.logs.maxSize, "max-file": String(model.logs.maxFile) },

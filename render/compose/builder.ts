@@ -6,6 +6,7 @@ import * as path from "path";
 import type { PlatformModel } from "../../config/model";
 import { dockerDuration } from "../../config/units";
 import { labelsFor } from "../../components/labels";
+import { SECURITY_OPTS } from "../../components/container-spec";
 import { HOST_ROOT, HostFile } from "../files";
 import { ComposeService, DependsCondition, LAYOUT, SecretFile, SecretLookup, SecretValue } from "./types";
 
@@ -56,6 +57,7 @@ export class ComposeBuilder {
             cpus: spec.cpus,
             mem_limit: `${spec.memoryMb}m`,
             memswap_limit: `${spec.memoryMb}m`,
+            security_opt: [...SECURITY_OPTS],
             restart: spec.restart ?? "unless-stopped",
             logging: { driver: "json-file", options: { "max-size": model.logs.maxSize, "max-file": String(model.logs.maxFile) } },
             labels: spec.labels,

@@ -27,6 +27,7 @@ export interface ComposeService {
     cpus?: number;
     mem_limit?: string;
     memswap_limit?: string;
+    security_opt?: string[];
     restart: string;
     logging?: { driver: string; options: Record<string, string> };
     labels: Record<string, string>;
