@@ -1,7 +1,7 @@
-// Who may reach a route: admin tools (recognised by image, policy/admin-tools.ts) must not be
+// Who may reach a route: admin tools (recognised by image, config/admin-tools.ts) must not be
 // served to the whole internet by accident. Each route of one needs basicAuth or allowFrom, or
 // an explicit `public: true`.
-import { adminToolOf } from "../policy/admin-tools";
+import { adminToolOf } from "./admin-tools";
 import type { ConfigIssue } from "./errors";
 import type { StackConfigParsed } from "./schema";
 

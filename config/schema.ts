@@ -94,7 +94,7 @@ export const Route = z.strictObject({
     allowFrom: z
         .array(z.string().regex(/^[0-9a-fA-F:.]+(\/[0-9]{1,3})?$/, { error: "expected an IP address or CIDR like 10.0.0.0/8" }))
         .optional(),
-    /** Admin tools (policy/admin-tools.ts) need basicAuth or allowFrom; true serves one to everyone on purpose. */
+    /** Admin tools (config/admin-tools.ts) need basicAuth or allowFrom; true serves one to everyone on purpose. */
     public: z.boolean().default(false),
 });
 

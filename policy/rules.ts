@@ -5,8 +5,9 @@
 //
 // Self-contained on purpose: the analyzer runs this in its own process, so it reads only the
 // resource's inputs, its options and its URN, never the hostplane program or its config.
+// (It imports one pure table, config/admin-tools.ts, shared with config validation.)
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { adminToolOf } from "./admin-tools";
+import { adminToolOf } from "../config/admin-tools";
 
 export const CONTAINER = "docker:index/container:Container";
 export const VOLUME = "docker:index/volume:Volume";

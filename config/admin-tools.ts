@@ -1,8 +1,9 @@
 // Admin tools recognised by their image repository: a route to one of these must have basic auth
 // or an allow-list (or say `public: true`). A fresh n8n, pgAdmin or Portainer lets its first
 // visitor create the owner account; the others hand out data or control of the host.
-// Shared by config validation (config/exposure.ts) and the policy pack, which must stay
-// self-contained: this file imports nothing.
+// Shared by config validation (config/exposure.ts) and the policy pack (policy/rules.ts), which
+// reads no program or config: this file imports nothing. It lives in config/ because the program
+// (deployed without policy/) needs it.
 
 export interface AdminTool {
     /** How messages name it. */
