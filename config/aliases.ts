@@ -6,6 +6,7 @@
 import type { ConfigIssue } from "./errors";
 import type { StackConfigParsed } from "./schema";
 import { ENDPOINTS, NGINX_EXPORTER } from "../render/monitoring/paths";
+import { REVISION_SUFFIX_LENGTH } from "./model";
 
 /** RFC 1035: a label (an alias is one) has at most 63 characters. */
 export const DNS_LABEL_MAX = 63;
@@ -27,6 +28,8 @@ interface AliasOwner {
     /** Config path of what the user can rename; none for platform aliases. */
     path?: PropertyKey[];
     kind?: "environment or app" | "environment or service";
+    /** Characters appended at deploy time: "-<revision>" of a routed app (the proxy's cutover target). */
+    suffix?: number;
 }
 
 function allAliases(cfg: StackConfigParsed): AliasOwner[] {
@@ -40,8 +43,14 @@ function allAliases(cfg: StackConfigParsed): AliasOwner[] {
             for (const role of SIDECARS[svc.type] ?? []) out.push({ alias: `${envName}-${name}-${role}`, owner: `${envName}/${name} (${role})`, path, kind });
         }
         // An app named like a service is reported as such by validate.ts: no second message here.
-        for (const name of Object.keys(env.apps).filter((n) => !Object.hasOwn(env.services, n)))
-            out.push({ alias: `${envName}-${name}`, owner: `${envName}/${name}`, path: ["environments", envName, "apps", name], kind: "environment or app" });
+        for (const [name, app] of Object.entries(env.apps).filter(([n]) => !Object.hasOwn(env.services, n)))
+            out.push({
+                alias: `${envName}-${name}`,
+                owner: `${envName}/${name}`,
+                path: ["environments", envName, "apps", name],
+                kind: "environment or app",
+                suffix: app.routes.length > 0 ? REVISION_SUFFIX_LENGTH : 0,
+            });
     }
     return out;
 }
@@ -52,12 +61,11 @@ export function aliasIssues(cfg: StackConfigParsed, key: (path: PropertyKey[]) =
     const reported = new Set<string>();
     for (const a of allAliases(cfg)) {
         const where = a.path ? key(a.path) : undefined;
-        if (where && a.alias.length > DNS_LABEL_MAX && !reported.has(where)) {
+        const max = DNS_LABEL_MAX - (a.suffix ?? 0);
+        if (where && a.alias.length > max && !reported.has(where)) {
             reported.add(where);
-            issues.push({
-                key: where,
-                message: `network alias ${a.alias} has ${a.alias.length} characters; expected at most ${DNS_LABEL_MAX} (one DNS label): shorten the ${a.kind} name`,
-            });
+            const why = a.suffix ? `one DNS label with the -<revision> suffix the proxy switches to` : "one DNS label";
+            issues.push({ key: where, message: `network alias ${a.alias} has ${a.alias.length} characters; expected at most ${max} (${why}): shorten the ${a.kind} name` });
         }
         const prev = seen.get(a.alias);
         if (prev === undefined) seen.set(a.alias, a.owner);

@@ -347,6 +347,13 @@ const CASES: Case[] = [
         expect: [{ key: `hostplane:environments.${"a".repeat(32)}.apps.${"b".repeat(32)}`, message: `network alias ${"a".repeat(32)}-${"b".repeat(32)} has 65 characters; expected at most 63 (one DNS label): shorten the environment or app name` }],
     },
     {
+        name: "routed app whose revision alias would pass 63 characters",
+        mutate: (c) => {
+            c.environments["e".repeat(30)] = { kind: "development", domain: "long.example.com", apps: { ["a".repeat(25)]: { ...c.environments.production.apps.worker, dependsOn: [], routes: [{ path: "/" }] } } };
+        },
+        expect: [{ key: `hostplane:environments.${"e".repeat(30)}.apps.${"a".repeat(25)}`, message: `network alias ${"e".repeat(30)}-${"a".repeat(25)} has 56 characters; expected at most 54 (one DNS label with the -<revision> suffix the proxy switches to): shorten the environment or app name` }],
+    },
+    {
         name: "proxy http port 22 (SSH)",
         mutate: (c) => (c.proxy = { ports: { http: 22 } }),
         expect: [{ key: "hostplane:proxy.ports.http", message: "got 22; expected a port other than 22, which SSH uses (the firewall opens it to adminCidrs only)" }],
