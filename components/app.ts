@@ -21,6 +21,7 @@ import { NAMESPACE } from "../config/validate";
 import { labelsFor, routesLabel } from "./labels";
 import { hardeningInput, healthcheckInput, limitsInput } from "./container-spec";
 import { migrationJob } from "./migration";
+import { appImage } from "./images";
 
 export interface AppArgs {
     model: PlatformModel;
@@ -63,9 +64,11 @@ export class App extends pulumi.ComponentResource {
 
         const labels = labelsFor(model, { environment: app.environment, service: app.name, kind: "app", ...routesLabel(app.routes) });
         const spec = { app, labels, logs: model.logs };
+        // The image as it will run (repo@sha256:… when pinned): a moved tag is a new revision.
+        const image = appImage(this, app, model, args.provider);
         const revision = new random.RandomId(
             `${base}-revision`,
-            { byteLength: 4, keepers: { spec: specHash(spec), secrets: secretDigest } },
+            { byteLength: 4, keepers: { spec: specHash(spec), secrets: secretDigest, image: image.ref } },
             { parent: this },
         );
         this.containerName = pulumi.interpolate`${base}-${revision.hex}`;
@@ -76,9 +79,9 @@ export class App extends pulumi.ComponentResource {
             app.secretDelivery === "file" ? pulumi.output(`${s.name}_FILE=${s.path}`) : pulumi.interpolate`${s.name}=${s.value}`,
         );
 
-        let dependsOn = args.dependsOn;
+        let dependsOn = image.pulled ? [...args.dependsOn, image.pulled] : args.dependsOn;
         if (app.migration) {
-            this.migration = migrationJob(this, { app, network: networkName(model.prefix, app.environment), dockerHost: args.dockerHost, secrets: secretValues, revision, dependsOn: args.dependsOn });
+            this.migration = migrationJob(this, { app, network: networkName(model.prefix, app.environment), dockerHost: args.dockerHost, secrets: secretValues, revision, image: image.ref, dependsOn });
             dependsOn = [...dependsOn, this.migration];
         }
 
@@ -91,7 +94,7 @@ export class App extends pulumi.ComponentResource {
             `${base}-container`,
             {
                 name: this.containerName,
-                image: app.image,
+                image: image.ref,
                 command: app.command,
                 user: app.user,
                 envs: pulumi.all([...plainEnv.map((e) => pulumi.output(e)), ...secretEnv]).apply((e) => e.sort()),

@@ -10,6 +10,7 @@ import { NAMESPACE } from "../config/validate";
 import type { PlatformModel } from "../config/model";
 import { createHcloudServer } from "./hosts/hcloud";
 import { createSshBootstrap } from "./hosts/ssh";
+import { registryAuth } from "./images";
 
 export interface HostArgs {
     model: PlatformModel;
@@ -55,7 +56,7 @@ export class Host extends pulumi.ComponentResource {
         switch (host.provider) {
             case "local":
                 this.dockerHost = "unix:///var/run/docker.sock";
-                this.provider = new docker.Provider(`${name}-docker`, { host: this.dockerHost }, { parent: this });
+                this.provider = new docker.Provider(`${name}-docker`, { host: this.dockerHost, registryAuth: registryAuth(model.images) }, { parent: this });
                 this.ready = [this.provider];
                 this.outputs = { provider: "local", dnsRecords: [] };
                 break;
@@ -67,6 +68,7 @@ export class Host extends pulumi.ComponentResource {
                     `${name}-docker`,
                     {
                         host: this.dockerHost,
+                        registryAuth: registryAuth(model.images),
                         sshOpts: keyFile.apply((f) => ["-i", f, "-o", "StrictHostKeyChecking=accept-new", "-o", "BatchMode=yes"]),
                     },
                     { parent: this, dependsOn: bootstrap ? [bootstrap] : [] },
@@ -92,6 +94,7 @@ export class Host extends pulumi.ComponentResource {
                     `${name}-docker`,
                     {
                         host: this.dockerHost,
+                        registryAuth: registryAuth(model.images),
                         sshOpts: pulumi
                             .all([keyFile, knownHosts])
                             .apply(([f, k]) => ["-i", f, "-o", `UserKnownHostsFile=${k}`, "-o", "StrictHostKeyChecking=accept-new", "-o", "BatchMode=yes"]),

@@ -14,6 +14,8 @@ export interface MigrationArgs {
     dockerHost: pulumi.Input<string>;
     secrets: { name: string; value: pulumi.Output<string> }[];
     revision: random.RandomId;
+    /** What the app runs: its configured image, or repo@sha256:… when pinned (components/images.ts). */
+    image: pulumi.Output<string>;
     dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
@@ -25,7 +27,7 @@ export function migrationJob(parent: pulumi.Resource, args: MigrationArgs): comm
     return new command.local.Command(
         `${app.containerBaseName}-migrate`,
         {
-            create: migrationScript(app, args.network),
+            create: args.image.apply((image) => migrationScript(app, args.network, image)),
             interpreter: ["/bin/bash", "-c"],
             environment: { DOCKER_HOST: args.dockerHost },
             // Secret as a whole: it holds the app's secrets.

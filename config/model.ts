@@ -6,6 +6,7 @@ import { durationToSeconds, memoryToMegabytes } from "./units";
 import { MonitoringModel, monitoringModel, monitoringUiRoutes } from "./monitoring";
 import { ENDPOINTS } from "../render/monitoring/paths";
 import type { ImagesModel } from "./image-recipes";
+import { RegistryImagesModel, registryImagesModel } from "./images";
 
 export type { DataServiceModel } from "./services";
 
@@ -143,8 +144,8 @@ export interface PlatformModel {
     monitoring: MonitoringModel;
     /** Config keys (without namespace) of user-set secrets that apps reference. */
     configSecretKeys: string[];
-    /** Where images come from; local-build images to build first (config/image-source.ts). */
-    images: ImagesModel;
+    /** Where images come from; local-build images to build first (config/image-source.ts); private registries and digest pinning (config/images.ts). */
+    images: ImagesModel & RegistryImagesModel;
 }
 
 /**
@@ -262,6 +263,7 @@ export function buildModel(cfg: StackConfigParsed, project: string, stack: strin
         configSecretKeys.add(cfg.proxy.tls.certificate);
         configSecretKeys.add(cfg.proxy.tls.privateKey);
     }
+    for (const r of cfg.images.registries) if (r.password) configSecretKeys.add(r.password);
     const proxy = proxyModel(cfg, environments);
     const monitoring = monitoringModel(cfg, environments, proxy);
     return {
@@ -276,7 +278,7 @@ export function buildModel(cfg: StackConfigParsed, project: string, stack: strin
         proxy,
         monitoring,
         configSecretKeys: [...new Set([...configSecretKeys, ...monitoring.secretKeys])].sort(),
-        images,
+        images: { ...registryImagesModel(cfg.images), ...images },
     };
 }
 

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { Monitoring } from "./monitoring";
 import { durationToSeconds, memoryToMegabytes } from "./units";
+import { REGISTRY_FIELDS } from "./images";
 
 /** Names that become parts of Docker names and DNS aliases. */
 export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
@@ -332,6 +333,8 @@ export const Images = z.strictObject({
      * auto: local-build when no registry answers (checked once per run), else registry.
      */
     source: z.enum(["registry", "local-build", "auto"], { error: "expected images.source to be one of registry, local-build, auto" }).default("registry"),
+    /** Private registries and digest pinning (config/images.ts). */
+    ...REGISTRY_FIELDS,
 });
 
 export const Proxy = z.strictObject({

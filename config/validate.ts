@@ -12,6 +12,7 @@ import { aliasIssues } from "./aliases";
 import { exposureIssues } from "./exposure";
 import { reservedEnvIssues } from "./reserved-env";
 import { applyImageSource, effectiveImageSource } from "./image-source";
+import { imagesIssues } from "./images";
 
 export const NAMESPACE = "hostplane";
 
@@ -70,9 +71,13 @@ export function loadPlatformModel(source: ConfigSource): PlatformModel {
     const explicit = (p: string[]) => valueAt(plain, p) !== undefined;
     const { issues: imageIssues, ...images } = applyImageSource(parsed.data, effectiveImageSource(parsed.data.images.source, source.registryReachable), explicit);
     issues.push(...imageIssues);
+    issues.push(...imagesIssues(parsed.data.images, appImages(parsed.data), secrets, NAMESPACE, source.stack));
     if (issues.length > 0) throw new ConfigError(issues, source.description);
     return buildModel(parsed.data, source.project, source.stack, images);
 }
+
+const appImages = (cfg: StackConfigParsed) =>
+    Object.entries(cfg.environments).flatMap(([e, env]) => Object.entries(env.apps).map(([a, app]) => ({ key: `environments.${e}.apps.${a}.image`, image: app.image })));
 
 function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
     let cur: any = root;

@@ -105,7 +105,11 @@ export async function captureGraph(source: ConfigSource, capture: CaptureOptions
         {
             // hcloud ids are numbers (the program converts them for firewall, IP and volume references).
         newResource: (a) => ({ id: a.type.startsWith("hcloud:") ? String(parseInt(createHash("sha256").update(a.name).digest("hex").slice(0, 6), 16)) : `${a.name}-id`, state: mockState(a.type, a.name, a.inputs, secretValues) }),
-            call: () => ({}),
+            // Digest lookups answer a stable fake digest per image reference.
+            call: (a) =>
+                a.token === "docker:index/getRegistryImage:getRegistryImage"
+                    ? { name: a.inputs.name, sha256Digest: `sha256:${createHash("sha256").update(String(a.inputs.name)).digest("hex")}` }
+                    : {},
         },
         source.project,
         source.stack,

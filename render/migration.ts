@@ -7,7 +7,7 @@ import type { AppModel } from "../config/model";
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The bash script; its stdin is envFileContent(...). Only DOCKER_HOST comes from its environment. */
-export function migrationScript(app: AppModel, network: string): string {
+export function migrationScript(app: AppModel, network: string, image = app.image): string {
     const m = app.migration!;
     const run = [
         "docker run --rm",
@@ -15,7 +15,7 @@ export function migrationScript(app: AppModel, network: string): string {
         `--network ${quote(network)}`,
         "--log-driver none",
         '--env-file "$envfile"',
-        quote(app.image),
+        quote(image),
         ...m.command.map(quote),
     ].join(" ");
     return [
