@@ -16,7 +16,7 @@ const issuesOf = (cfg: Record<string, unknown>, secrets = ["stripeApiKey"]) => {
         return (e.issues ?? []) as { key: string; message: string }[];
     }
 };
-const withImages = (images: unknown) => ({ ...baseConfig(), images });
+const withImages = (images: unknown): Record<string, any> => ({ ...baseConfig(), images });
 const DIGEST = `sha256:${"a".repeat(64)}`;
 
 describe("images: registry config", () => {

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Run the engine built by scripts/engine/build.sh NEXT TO a machine's running Docker engine,
+# without touching it: own network namespace (own iptables, bridge, loopback ports), own
+# data-root, exec-root, pidfile and socket. For trying the built engine on a shared machine;
+# CI starts it as the main engine with scripts/docker-engine.sh (HOSTPLANE_ENGINE=built).
+#
+#   side-by-side.sh start                 start dockerd (and its containerd) in netns $NS
+#   side-by-side.sh load IMAGE...         copy images from the main engine (docker save | load)
+#   side-by-side.sh exec CMD...           run CMD in the netns, with /var/run/docker.sock
+#                                         bind-mounted to the side engine's socket (only for CMD)
+#   side-by-side.sh stop                  stop it and remove the netns (data-root is kept)
+# Env: HOSTPLANE_ENGINE_DIR (built binaries), HOSTPLANE_SIDE_NS (default hpengine).
+set -euo pipefail
+
+BIN="${HOSTPLANE_ENGINE_DIR:-$HOME/.cache/hostplane/engine}/bin"
+NS="${HOSTPLANE_SIDE_NS:-hpengine}"
+RUN="/run/hostplane-$NS"
+DATA="/var/lib/hostplane-$NS"
+SOCK="$RUN/docker.sock"
+LOG="/var/log/hostplane-$NS-dockerd.log"
+
+start() {
+  [ -x "$BIN/dockerd" ] || { echo "no built engine in $BIN (run scripts/engine/build.sh)" >&2; exit 1; }
+  ip netns list | grep -qw "$NS" || ip netns add "$NS"
+  ip netns exec "$NS" ip link set lo up
+  mkdir -p "$RUN" "$DATA"
+  if [ -S "$SOCK" ] && DOCKER_HOST="unix://$SOCK" "$BIN/docker" info >/dev/null 2>&1; then echo "already running"; return 0; fi
+  # PATH first: dockerd finds containerd, the shim, runc and docker-proxy there, not the system's.
+  ip netns exec "$NS" env PATH="$BIN:$PATH" setsid nohup "$BIN/dockerd" \
+    --host "unix://$SOCK" --data-root "$DATA" --exec-root "$RUN/exec" --pidfile "$RUN/dockerd.pid" \
+    --cgroup-parent "/hostplane-$NS" >>"$LOG" 2>&1 </dev/null &
+  for _ in $(seq 1 60); do
+    DOCKER_HOST="unix://$SOCK" "$BIN/docker" info >/dev/null 2>&1 && break
+    sleep 1
+  done
+  DOCKER_HOST="unix://$SOCK" "$BIN/docker" version --format 'side engine {{.Server.Version}} (API {{.Server.APIVersion}}) on '"$SOCK" ||
+    { tail -n 30 "$LOG" >&2; exit 1; }
+}
+
+load() {
+  local img
+  for img in "$@"; do docker save "$img" | DOCKER_HOST="unix://$SOCK" "$BIN/docker" load -q; done
+}
+
+run_in() {
+  # ip netns exec gives CMD its own mount namespace: the bind mount is seen by CMD only.
+  ip netns exec "$NS" sh -c 'mount --bind "$1" /var/run/docker.sock && shift && exec env PATH="$0:$PATH" "$@"' \
+    "$BIN" "$SOCK" "$@"
+}
+
+stop() {
+  if [ -f "$RUN/dockerd.pid" ]; then
+    local pid; pid=$(cat "$RUN/dockerd.pid")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+  fi
+  ip netns list | grep -qw "$NS" && ip netns delete "$NS"
+  echo "stopped (data kept in $DATA)"
+}
+
+case "${1:-}" in
+  start) start ;;
+  load) shift; load "$@" ;;
+  exec) shift; run_in "$@" ;;
+  stop) stop ;;
+  *) sed -n '2,13p' "$0"; exit 64 ;;
+esac
