@@ -12,7 +12,10 @@
 #
 # Needs root (or sudo) for the install/start steps. Works on Debian 12.
 # Env: DOCKERD_LOG (default /var/log/hostplane-dockerd.log), DOCKERD_WAIT (60),
-#      DOCKERD_EXTRA_ARGS (extra flags for a background dockerd).
+#      DOCKERD_EXTRA_ARGS (extra flags for a background dockerd),
+#      HOSTPLANE_ENGINE=built: start the engine scripts/engine/build.sh built (dockerd, containerd,
+#      runc, docker-proxy from ${HOSTPLANE_ENGINE_DIR:-~/.cache/hostplane/engine}/bin, first on
+#      PATH) instead of Debian's docker.io; only iptables is installed from Debian then.
 set -euo pipefail
 
 DOCKERD_LOG="${DOCKERD_LOG:-/var/log/hostplane-dockerd.log}"
@@ -28,6 +31,16 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 docker_ok() { $SUDO docker info >/dev/null 2>&1; }
+
+ENGINE_BIN="${HOSTPLANE_ENGINE_DIR:-$HOME/.cache/hostplane/engine}/bin"
+if [ "${HOSTPLANE_ENGINE:-}" = built ]; then
+  [ -x "$ENGINE_BIN/dockerd" ] || { log "HOSTPLANE_ENGINE=built but $ENGINE_BIN/dockerd is missing (run scripts/engine/build.sh)"; exit 1; }
+  export PATH="$ENGINE_BIN:$PATH"
+  if ! command -v iptables >/dev/null 2>&1; then
+    apt-cache policy iptables 2>/dev/null | grep -q 'Candidate: [0-9]' || $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends iptables >/dev/null
+  fi
+fi
 
 # 1. Install the engine if the daemon binary is missing.
 if ! command -v dockerd >/dev/null 2>&1; then
@@ -45,7 +58,7 @@ command -v docker >/dev/null 2>&1 || { log "no docker client after install"; exi
 if docker_ok; then
   log "daemon already answering"
 else
-  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+  if [ "${HOSTPLANE_ENGINE:-}" != built ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then1; then
     log "starting docker via systemd"
     $SUDO systemctl start docker || log "systemctl start docker failed"
   fi
@@ -61,7 +74,7 @@ else
     # systemd makes / a shared mount on real hosts; minimal VMs/containers leave it private, and then
     # node-exporter's `/:/host:ro,rslave` mount fails ("/ is not a shared or slave mount").
     if [ "$(findmnt -no PROPAGATION / 2>/dev/null)" = private ]; then $SUDO mount --make-rshared / || log "could not make / rshared"; fi
-    $SUDO sh -c "nohup dockerd ${DOCKERD_EXTRA_ARGS:-} >>'$DOCKERD_LOG' 2>&1 </dev/null &"
+    $SUDO env PATH="$PATH" sh -c "nohup dockerd ${DOCKERD_EXTRA_ARGS:-} >>'$DOCKERD_LOG' 2>&1 </dev/null &"
   fi
   # 3. Wait, bounded.
   i=0

@@ -27,7 +27,7 @@ for a in "$@"; do
     *) echo "engine/build.sh: unknown argument: $a" >&2; exit 64 ;;
   esac
 done
-# shellcheck source=versions.env
+# shellcheck source=scripts/engine/versions.env
 . "$HERE/versions.env"
 
 OUT="${HOSTPLANE_ENGINE_DIR:-$HOME/.cache/hostplane/engine}"

@@ -44,6 +44,7 @@ load() {
 
 run_in() {
   # ip netns exec gives CMD its own mount namespace: the bind mount is seen by CMD only.
+  # shellcheck disable=SC2016 # expanded by the inner sh
   ip netns exec "$NS" sh -c 'mount --bind "$1" /var/run/docker.sock && shift && exec env PATH="$0:$PATH" "$@"' \
     "$BIN" "$SOCK" "$@"
 }
