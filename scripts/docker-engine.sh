@@ -58,7 +58,7 @@ command -v docker >/dev/null 2>&1 || { log "no docker client after install"; exi
 if docker_ok; then
   log "daemon already answering"
 else
-  if [ "${HOSTPLANE_ENGINE:-}" != built ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then1; then
+  if [ "${HOSTPLANE_ENGINE:-}" != built ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
     log "starting docker via systemd"
     $SUDO systemctl start docker || log "systemctl start docker failed"
   fi
