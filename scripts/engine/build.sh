@@ -62,7 +62,8 @@ cgo_deps() {
 }
 
 requires() { # GOMOD MODULE VERSION: the wrapper pins what versions.env says
-  grep -Eq "^[[:space:]]*(require[[:space:]]+)?$2[[:space:]]+$3([[:space:]]|$)" "$1" ||
+  local m v; m=$(printf '%s' "$2" | sed 's/[.+]/\\&/g'); v=$(printf '%s' "$3" | sed 's/[.+]/\\&/g')
+  grep -Eq "^[[:space:]]*(require[[:space:]]+)?${m}[[:space:]]+${v}([[:space:]]|$)" "$1" ||
     { echo "engine/build.sh: $1 does not require $2 $3 (versions.env and the wrapper disagree)" >&2; return 1; }
 }
 
