@@ -53,8 +53,10 @@ function stackYaml(): string {
 /** The program in a temp dir with the test's own stack file; state stays there too. */
 function projectCopy(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hostplane-registry-"));
-    for (const f of ["Pulumi.yaml", "index.ts", "package.json", "tsconfig.json"]) fs.copyFileSync(path.join(REPO, f), path.join(dir, f));
-    for (const d of ["config", "components", "render", "lib", "scripts", "monitoring"]) fs.cpSync(path.join(REPO, d), path.join(dir, d), { recursive: true });
+    // Everything the program may import, without the repo's stacks, tests and dependencies.
+    const skip = new Set(["node_modules", ".git", "e2e", "tests", ".state"]);
+    for (const e of fs.readdirSync(REPO))
+        if (!skip.has(e) && !/^Pulumi\..+\.yaml$/.test(e)) fs.cpSync(path.join(REPO, e), path.join(dir, e), { recursive: true });
     fs.writeFileSync(path.join(dir, "Pulumi.registry.yaml"), stackYaml());
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
     fs.mkdirSync(path.join(dir, ".state"));

@@ -26,7 +26,8 @@ start() {
   mkdir -p "$RUN" "$DATA"
   if [ -S "$SOCK" ] && DOCKER_HOST="unix://$SOCK" "$BIN/docker" info >/dev/null 2>&1; then echo "already running"; return 0; fi
   # PATH first: dockerd finds containerd, the shim, runc and docker-proxy there, not the system's.
-  ip netns exec "$NS" env PATH="$BIN:$PATH" setsid nohup "$BIN/dockerd" \
+  # nsenter, not `ip netns exec`: that remounts /sys, which hides the cgroup mounts from dockerd.
+  nsenter --net="/run/netns/$NS" env PATH="$BIN:$PATH" setsid nohup "$BIN/dockerd" \
     --host "unix://$SOCK" --data-root "$DATA" --exec-root "$RUN/exec" --pidfile "$RUN/dockerd.pid" \
     --cgroup-parent "/hostplane-$NS" >>"$LOG" 2>&1 </dev/null &
   for _ in $(seq 1 60); do
@@ -43,9 +44,9 @@ load() {
 }
 
 run_in() {
-  # ip netns exec gives CMD its own mount namespace: the bind mount is seen by CMD only.
+  # Its own mount namespace (slave: host mounts still reach it): the bind mount is seen by CMD only.
   # shellcheck disable=SC2016 # expanded by the inner sh
-  ip netns exec "$NS" sh -c 'mount --bind "$1" /var/run/docker.sock && shift && exec env PATH="$0:$PATH" "$@"' \
+  nsenter --net="/run/netns/$NS" unshare --mount --propagation slave sh -c 'mount --bind "$1" /var/run/docker.sock && shift && exec env PATH="$0:$PATH" "$@"' \
     "$BIN" "$SOCK" "$@"
 }
 
