@@ -20,7 +20,12 @@ const APP_PORT = 18590;
 const REPO_NAME = `127.0.0.1:${REG_PORT}/hpreg/demo-app`;
 
 const docker = (args: string[], env?: NodeJS.ProcessEnv) => execFileSync("docker", args, { encoding: "utf8", env: env ?? process.env }).trim();
-const appContainers = () => docker(["ps", "-a", "--filter", `label=hostplane.stack=registry`, "--filter", "label=hostplane.kind=app", "--format", "{{.Names}} {{.Image}}"]).split("\n").filter(Boolean);
+/** "<name> <image as created>": `docker ps` shortens repo@sha256:… to the repository, inspect does not. */
+const appContainers = () =>
+    docker(["ps", "-a", "-q", "--filter", "label=hostplane.stack=registry", "--filter", "label=hostplane.kind=app"])
+        .split("\n")
+        .filter(Boolean)
+        .map((id) => docker(["inspect", "-f", "{{slice .Name 1}} {{.Config.Image}}", id]));
 
 function stackYaml(): string {
     return `config:
