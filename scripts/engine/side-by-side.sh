@@ -56,8 +56,10 @@ stop() {
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
   fi
-  ip netns list | grep -qw "$NS" && ip netns delete "$NS"
-  echo "stopped (data kept in $DATA)"
+  # dockerd leaves its own netns handle mounted under the exec-root.
+  for m in "$RUN"/exec/netns/*; do [ -e "$m" ] && umount "$m" 2>/dev/null; done
+  if ip netns list | grep -qw "$NS"; then ip netns delete "$NS"; fi
+  echo "stopped (data kept in $DATA; remove it with: rm -rf $DATA $RUN)"
 }
 
 case "${1:-}" in
