@@ -80,6 +80,7 @@ describe("registry: private images by digest from a real registry on loopback", 
     let registry: Registry;
     let stack: Stack;
     let digests: { v1: string; v2: string };
+    let dir: string | undefined;
     const log = (s: string) => process.stdout.write(s.replace(/^/gm, "      | "));
 
     before(async function () {
@@ -102,7 +103,7 @@ describe("registry: private images by digest from a real registry on loopback", 
         // so the engine has to pull from the registry, with the stack's credentials.
         digests = { v1: registry.push("hostplane-e2e/demo-app:1", `${REPO_NAME}:stable`), v2: registry.push("hostplane-e2e/demo-app:2", `${REPO_NAME}:v2`) };
         for (const tag of ["stable", "v2"]) docker(["rmi", `${REPO_NAME}:${tag}`]);
-        const dir = projectCopy();
+        dir = projectCopy();
         stack = await LocalWorkspace.createOrSelectStack(
             { stackName: "registry", workDir: dir },
             { envVars: { PULUMI_BACKEND_URL: `file://${dir}/.state`, PULUMI_CONFIG_PASSPHRASE: "registry-test-only", PULUMI_SKIP_UPDATE_CHECK: "true", PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true" } },
@@ -120,6 +121,7 @@ describe("registry: private images by digest from a real registry on loopback", 
             }
         }
         registry?.stop();
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 
     it("1. up pulls with the stack's credentials and runs the tag's digest", async () => {
