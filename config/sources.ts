@@ -31,13 +31,16 @@ function decode(v: string): unknown {
     }
 }
 
+/** Another provider's key (hcloud:endpoint, hcloud:token): a secret's value is never kept. */
+const externalValue = (value: unknown, secret: boolean): RawValue => ({ value: secret ? SECRET_PLACEHOLDER : value, secret });
+
 export function fromPulumiRuntime(): ConfigSource {
     // isConfigSecret is exported by the SDK's runtime/config module but not re-exported.
     const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(k: string): boolean };
     const values: Record<string, RawValue> = {};
     const external: Record<string, RawValue> = {};
     for (const [k, v] of Object.entries(pulumi.runtime.allConfig())) {
-        if (isExternal(k)) external[k] = { value: SECRET_PLACEHOLDER, secret: isConfigSecret(k) };
+        if (isExternal(k)) external[k] = externalValue(decode(v), isConfigSecret(k));
         if (!k.startsWith(`${NAMESPACE}:`)) continue;
         const secret = isConfigSecret(k);
         values[k.slice(NAMESPACE.length + 1)] = { value: secret ? SECRET_PLACEHOLDER : decode(v), secret };
@@ -95,7 +98,7 @@ export function fromStackFile(file: string, project = projectName()): ConfigSour
     const values: Record<string, RawValue> = {};
     const external: Record<string, RawValue> = {};
     for (const [k, v] of Object.entries<any>(config)) {
-        if (isExternal(k)) external[k] = { value: SECRET_PLACEHOLDER, secret: v !== null && typeof v === "object" && "secure" in v };
+        if (isExternal(k)) external[k] = externalValue(v, v !== null && typeof v === "object" && "secure" in v);
         if (!k.startsWith(`${NAMESPACE}:`)) continue;
         const secret = v !== null && typeof v === "object" && "secure" in v;
         values[k.slice(NAMESPACE.length + 1)] = { value: secret ? SECRET_PLACEHOLDER : v, secret };

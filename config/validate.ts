@@ -7,7 +7,7 @@ import { adminUi, buildServices, connectionsFor } from "./services";
 import { StackConfig, StackConfigParsed } from "./schema";
 import { durationToSeconds } from "./units";
 import { MONITORING_UIS, monitoringIssues, monitoringUiRoutes } from "./monitoring";
-import { hcloudKeyIssues, hcloudTokenIssues } from "./hosts";
+import { hcloudEndpointIssues, hcloudKeyIssues, hcloudTokenIssues } from "./hosts";
 import { aliasIssues } from "./aliases";
 import { exposureIssues } from "./exposure";
 import { reservedEnvIssues } from "./reserved-env";
@@ -57,7 +57,7 @@ export function loadPlatformModel(source: ConfigSource): PlatformModel {
         }
     }
 
-    issues.unshift(...hcloudTokenIssues(plain.host, source.external, source.stack));
+    issues.unshift(...hcloudTokenIssues(plain.host, source.external, source.stack), ...hcloudEndpointIssues(source.external));
     const parsed = StackConfig.safeParse(plain);
     if (!parsed.success) {
         issues.push(...parsed.error.issues.map((i) => zodIssue(i, plain)));

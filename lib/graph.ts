@@ -127,7 +127,8 @@ export async function captureGraph(source: ConfigSource, capture: CaptureOptions
     // Other providers' secrets (hcloud:token): fake values too, so none can leak unnoticed.
     for (const [k, v] of Object.entries(source.external ?? {}))
         if (v.secret) {
-            config[k] = `mocksecret-${k.replace(":", "-")}-${createHash("sha256").update(k).digest("hex").slice(0, 10)}`;
+            // 64 characters: the length of a Hetzner Cloud API token, which the program checks.
+            config[k] = `mocksecret-${k.replace(":", "-")}-${createHash("sha256").update(k).digest("hex")}`.slice(0, 64);
             secretValues.push(config[k]);
         }
     pulumi.runtime.setAllConfig(config, Object.keys(config).filter((k) => !k.startsWith(`${NAMESPACE}:`) || source.values[k.slice(NAMESPACE.length + 1)].secret));

@@ -5,6 +5,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { checkedToken, explainApiError } from "../components/hosts/hcloud-api-check";
 import { loadPlatformModel } from "../config/validate";
 import { captureGraph, Graph } from "../lib/graph";
 import { renderCloudInit } from "../render/cloud-init";
@@ -116,6 +118,34 @@ describe("host: hcloud validation", () => {
             e.issues[0].key === "hcloud:token" && /plain text; expected a secret: run 'pulumi config set --secret hcloud:token <api-token> --stack test'/.test(e.issues[0].message)));
     it("reports a missing token before any other problem", () =>
         assert.throws(() => loadPlatformModel(hcloudSource({ serverType: "CX 22" }, "none")), (e: any) => e.issues[0].key === "hcloud:token" && e.issues.length === 2));
+    const withEndpoint = (value: unknown, secret = false) => {
+        const src = hcloudSource();
+        src.external!["hcloud:endpoint"] = { value, secret };
+        return src;
+    };
+    it("accepts hcloud:endpoint as an http(s) URL (the provider's own endpoint setting)", () =>
+        assert.doesNotThrow(() => loadPlatformModel(withEndpoint("http://127.0.0.1:8080/v1"))));
+    it("rejects an hcloud:endpoint that is no URL, naming the key and the value", () =>
+        assert.throws(() => loadPlatformModel(withEndpoint("api.hetzner.cloud")), (e: any) =>
+            e.issues[0].key === "hcloud:endpoint" && e.issues[0].message === 'got "api.hetzner.cloud"; expected the Hetzner Cloud API base URL, like https://api.hetzner.cloud/v1'));
+});
+
+describe("host: hcloud API check (components/hosts/hcloud-api-check.ts)", () => {
+    const ctx = { stack: "production", location: "fsn1" };
+    it("turns the provider's 401 into a message naming hcloud:token and the command", () =>
+        assert.strictEqual(
+            explainApiError("invoke of hcloud:index/getLocation:getLocation failed: unable to authenticate (unauthorized, 1a2b)", ctx),
+            "hcloud:token: the Hetzner Cloud API rejected the token (401 unauthorized); expected a valid read & write API token of this project: set it with 'pulumi config set --secret hcloud:token <api-token> --stack production'",
+        ));
+    it("names hcloud:endpoint when the API at a configured endpoint cannot be reached", () =>
+        assert.match(explainApiError("dial tcp 127.0.0.1:9: connect: connection refused", { ...ctx, endpoint: "http://127.0.0.1:9/v1" })!, /^hcloud:endpoint: could not reach the Hetzner Cloud API at http:\/\/127.0.0.1:9\/v1/));
+    it("leaves other errors as they are", () => assert.strictEqual(explainApiError("something else", ctx), undefined));
+    it("checks the token's length without putting the value in the message", async () => {
+        const secret = "x".repeat(20);
+        const err = await new Promise<Error>((resolve) => (checkedToken(pulumi.secret(secret), "staging") as any).promise().then(() => resolve(new Error("accepted")), resolve));
+        assert.match(err.message, /^hcloud:token: got a value of 20 characters; expected a 64-character Hetzner Cloud API token/);
+        assert.ok(!err.message.includes(secret));
+    });
 });
 
 describe("host: ssh (existing EC2/VPS)", () => {

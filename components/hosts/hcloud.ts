@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformModel } from "../../config/model";
 import type { HostConfig } from "../../config/schema";
 import { readinessCommand, renderCloudInit } from "../../render/cloud-init";
+import { apiAccepted, checkedToken } from "./hcloud-api-check";
 
 type Hcloud = Extract<HostConfig, { provider: "hcloud" }>;
 const WORLD = ["0.0.0.0/0", "::/0"];
@@ -32,8 +33,9 @@ export interface HcloudServer {
 export function createHcloudServer(name: string, model: PlatformModel, privateKey: pulumi.Output<string>, parent: pulumi.Resource): HcloudServer {
     const host = model.host as Hcloud;
     const labels = { "hostplane-project": model.project, "hostplane-stack": model.stack };
-    const provider = new hcloud.Provider(`${name}-hcloud`, { token: new pulumi.Config("hcloud").requireSecret("token") }, { parent });
-    const opts = { parent, provider };
+    const provider = hcloudProvider(name, model, parent);
+    // Every hcloud resource waits for the API to accept the token (hcloud-api-check.ts).
+    const opts = { parent, provider, dependsOn: apiAccepted(provider, { stack: model.stack, location: host.location, endpoint: endpoint() }) };
     const base = `${model.prefix}-${model.stack}`;
 
     const key = new hcloud.SshKey(`${name}-ssh-key`, { name: base, publicKey: host.sshPublicKey, labels }, opts);
@@ -85,6 +87,15 @@ export function createHcloudServer(name: string, model: PlatformModel, privateKe
         { parent, dependsOn: after },
     );
     return { ipv4: ipv4.ipAddress, ipv6: server.ipv6Address, server, ready };
+}
+
+/** hcloud:endpoint, the provider's own setting: unset means the public API (https://api.hetzner.cloud/v1). */
+const endpoint = () => new pulumi.Config("hcloud").get("endpoint");
+
+/** The explicit provider takes the token and the endpoint from the stack's hcloud: config. */
+function hcloudProvider(name: string, model: PlatformModel, parent: pulumi.Resource): hcloud.Provider {
+    const token = checkedToken(new pulumi.Config("hcloud").requireSecret("token"), model.stack);
+    return new hcloud.Provider(`${name}-hcloud`, { token, endpoint: endpoint() }, { parent });
 }
 
 function isProduction(model: PlatformModel): boolean {
