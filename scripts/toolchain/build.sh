@@ -4,7 +4,7 @@
 # plugins pinned in scripts/toolchain/versions.env. See scripts/toolchain/README.md.
 #
 # Usage: scripts/toolchain/build.sh [--force] [--allow-missing-plugins] [--only NAME]...
-#   NAME: pulumi | pulumi-language-nodejs | docker | random | command
+#   NAME: pulumi | pulumi-language-nodejs | docker | random | command | hcloud
 #
 # Output (outside the repo), default ${HOSTPLANE_TOOLCHAIN_DIR:-$HOME/.cache/hostplane/toolchain}:
 #   bin/pulumi, bin/pulumi-language-nodejs   the CLI and language host (put on PATH by scripts/pulumi-env.sh)
@@ -171,7 +171,7 @@ build_langhost() {
 plugin_version_var() { # the -X variable each provider reads its version from
   case $1 in
     docker) echo "main.version" ;; # our own main package (pulumi-resource-docker/)
-    random|command) echo "main.version" ;; # our own main packages (pulumi-resource-random/, pulumi-resource-command/)
+    random|command|hcloud) echo "main.version" ;; # our own main packages (pulumi-resource-random/, -command/, -hcloud/)
   esac
 }
 plugin_tags() { [ "$1" = docker ] && echo no_compose || true; }
@@ -239,7 +239,7 @@ if want pulumi; then build_cli || FAILED=1; fi
 if [ "$FAILED" = 0 ] && want pulumi-language-nodejs; then build_langhost || FAILED=1; fi
 if [ "$FAILED" = 0 ]; then
   [ -x "$BIN/pulumi" ] || { echo "build.sh: $BIN/pulumi is missing; build it first (--only pulumi)" >&2; exit 1; }
-  for p in docker random command; do
+  for p in docker random command hcloud; do
     want "$p" || continue
     rc=0; build_plugin "$p" || rc=$?
     case $rc in 0) ;; 2) MISSING=1 ;; *) FAILED=1 ;; esac
