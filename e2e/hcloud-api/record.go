@@ -16,13 +16,15 @@ import (
 // entry is one recorded request. The Authorization header is never written: only whether it
 // carried the accepted token.
 type entry struct {
-	Time       string          `json:"time"`
-	Method     string          `json:"method"`
-	Path       string          `json:"path"`
-	Query      string          `json:"query,omitempty"`
-	Authorized bool            `json:"authorized"`
-	Status     int             `json:"status"`
-	Body       json.RawMessage `json:"body,omitempty"`
+	Time       string `json:"time"`
+	Method     string `json:"method"`
+	Path       string `json:"path"`
+	Query      string `json:"query,omitempty"`
+	Authorized bool   `json:"authorized"`
+	Status     int    `json:"status"`
+	// Unimplemented: no handler of the double matched (answered 404 not_found).
+	Unimplemented bool            `json:"unimplemented,omitempty"`
+	Body          json.RawMessage `json:"body,omitempty"`
 }
 
 type recorder struct {
@@ -58,6 +60,7 @@ func (rc *recorder) wrap(next http.Handler) http.Handler {
 		e := entry{
 			Time: time.Now().UTC().Format(time.RFC3339Nano), Method: r.Method, Path: r.URL.Path,
 			Query: r.URL.RawQuery, Authorized: r.Header.Get(authorizedHeader) == "yes", Status: sw.status,
+			Unimplemented: r.Header.Get(unimplementedHeader) == "yes",
 		}
 		if json.Valid(body) {
 			e.Body = body
@@ -69,8 +72,11 @@ func (rc *recorder) wrap(next http.Handler) http.Handler {
 	})
 }
 
-// authorizedHeader is set on the request (never the response) once the token matched.
-const authorizedHeader = "X-Double-Authorized"
+// Set on the request (never the response): the token matched; no handler matched.
+const (
+	authorizedHeader    = "X-Double-Authorized"
+	unimplementedHeader = "X-Double-Unimplemented"
+)
 
 // authorize answers like the API for a missing or wrong token: 401 with error code
 // "unauthorized" (https://docs.hetzner.cloud/reference/cloud#errors).
@@ -78,6 +84,7 @@ func authorize(token string, next http.Handler) http.Handler {
 	want := []byte("Bearer " + token)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Header.Del(authorizedHeader)
+		r.Header.Del(unimplementedHeader)
 		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
 			writeError(w, http.StatusUnauthorized, "unauthorized", "unable to authenticate")
 			return

@@ -60,6 +60,7 @@ func (s *store) routes(mux *http.ServeMux) {
 		mux.HandleFunc(pattern, lock(h))
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		r.Header.Set(unimplementedHeader, "yes")
 		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("the hcloud API double does not implement %s %s", r.Method, r.URL.Path))
 	})
 }

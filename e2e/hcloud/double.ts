@@ -12,6 +12,8 @@ export interface RecordedRequest {
     query?: string;
     authorized: boolean;
     status: number;
+    /** No endpoint of the double matched (it answered 404 not_found). */
+    unimplemented?: boolean;
     body?: any;
 }
 

@@ -134,6 +134,43 @@ describe("hcloud stacks: real pulumi preview against the Hetzner Cloud API doubl
         });
     }
 
+    // The Hetzner resources alone (Docker needs a reachable server): create, read back, delete,
+    // so the double answers every call the provider makes for them, not only the preview's.
+    describe("pulumi up / refresh / destroy --target the hcloud resources of production", () => {
+        let targets: string[];
+        const targetArgs = () => targets.flatMap((u) => ["--target", u]);
+        before(async () => {
+            const r = await preview("production", "production preview for targets");
+            targets = plannedSteps(r.stdout).filter((s) => s.type.startsWith("hcloud:") || s.type === "pulumi:providers:hcloud").map((s) => s.urn);
+        });
+
+        it("up creates the SSH key, IPs, firewall, server with user_data, volume and attachment", async () => {
+            const r = await project.pulumi(["up", "--stack", "production", "--yes", "--skip-preview", "--non-interactive", ...targetArgs()], { timeoutSeconds: 600 });
+            timings.push(`production targeted up ${r.seconds.toFixed(1)}s`);
+            assert.strictEqual(r.code, 0, `${r.stderr}\n${r.stdout.slice(-4000)}`);
+            const creates = api.requests().filter((x) => x.method === "POST" && /^\/v1\/[a-z_]+$/.test(x.path)).map((x) => x.path);
+            for (const p of ["/v1/ssh_keys", "/v1/firewalls", "/v1/primary_ips", "/v1/servers", "/v1/volumes"]) assert.ok(creates.includes(p), `POST ${p}`);
+            const server = api.requests().find((x) => x.method === "POST" && x.path === "/v1/servers")!.body;
+            assert.match(server.user_data, /^#cloud-config\n/);
+            assert.strictEqual(server.public_net.enable_ipv4, true);
+        });
+
+        it("refresh reads them back without a difference, then destroy deletes them", async () => {
+            const refresh = await project.pulumi(["refresh", "--stack", "production", "--yes", "--non-interactive", "--expect-no-changes", ...targetArgs()], { timeoutSeconds: 600 });
+            timings.push(`production targeted refresh ${refresh.seconds.toFixed(1)}s`);
+            assert.strictEqual(refresh.code, 0, `${refresh.stderr}\n${refresh.stdout.slice(-4000)}`);
+            // Production IPs and volume are protected by the program; a test may lift that.
+            await project.must(["state", "unprotect", "--all", "--yes", "--stack", "production"]);
+            const destroy = await project.pulumi(["destroy", "--stack", "production", "--yes", "--skip-preview", "--non-interactive", ...targetArgs()], { timeoutSeconds: 600 });
+            timings.push(`production targeted destroy ${destroy.seconds.toFixed(1)}s`);
+            assert.strictEqual(destroy.code, 0, `${destroy.stderr}\n${destroy.stdout.slice(-4000)}`);
+            const deletes = api.requests().filter((x) => x.method === "DELETE").map((x) => x.path.replace(/\d+$/, "ID"));
+            for (const p of ["/v1/ssh_keys/ID", "/v1/firewalls/ID", "/v1/primary_ips/ID", "/v1/servers/ID", "/v1/volumes/ID"]) assert.ok(deletes.includes(p), `DELETE ${p}`);
+            const unknown = api.requests().filter((x) => x.unimplemented);
+            assert.deepStrictEqual(unknown.map((x) => `${x.method} ${x.path}`), [], "calls the double does not implement");
+        });
+    });
+
     describe("bad input: an hcloud token the API rejects", () => {
         const otherToken = randomBytes(32).toString("hex");
         after(async () => {
