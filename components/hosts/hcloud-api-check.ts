@@ -1,10 +1,11 @@
-// The Hetzner Cloud API check of an hcloud host, before anything is created: the token's shape,
+// The Hetzner Cloud API check of an hcloud host, before anything is created: the token's length,
 // then one authenticated read (the host's location) through the same provider. A token the API
 // rejects then fails `pulumi preview` and `up` with a message that names hcloud:token, instead of
 // the provider's bare "unable to authenticate (unauthorized)" at the first create. Preview of a
 // new server makes no other API call, so without this check a wrong token passes every preview.
 import * as hcloud from "@pulumi/hcloud";
 import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, ConfigIssue } from "../../config/errors";
 import { HCLOUD_ENDPOINT, HCLOUD_TOKEN } from "../../config/hosts";
 
 /** Hetzner Cloud API tokens are 64 characters; the provider refuses any other length. */
@@ -12,14 +13,23 @@ export const TOKEN_LENGTH = 64;
 
 const setToken = (stack: string) => `pulumi config set --secret ${HCLOUD_TOKEN} <api-token> --stack ${stack}`;
 
-/** The token, checked for its length without ever putting the value in a message. */
-export function checkedToken(token: pulumi.Output<string>, stack: string): pulumi.Output<string> {
-    return token.apply((t) => {
-        const value = t.trim();
-        if (value.length !== TOKEN_LENGTH)
-            throw new Error(`${HCLOUD_TOKEN}: got a value of ${value.length} characters; expected a ${TOKEN_LENGTH}-character Hetzner Cloud API token (Cloud Console: project > Security > API tokens, read & write); set it with '${setToken(stack)}'`);
-        return value;
-    });
+/** The problem with a token of `length` characters, if any (never the value itself). */
+export function tokenLengthIssue(length: number, stack: string): ConfigIssue | undefined {
+    if (length === TOKEN_LENGTH) return undefined;
+    return {
+        key: HCLOUD_TOKEN,
+        message: `got a value of ${length} characters; expected a ${TOKEN_LENGTH}-character Hetzner Cloud API token (Cloud Console: project > Security > API tokens, read & write); set it with '${setToken(stack)}'`,
+    };
+}
+
+/**
+ * Checked synchronously, while the program is built: a wrong length fails at once, before any
+ * resource is registered (the provider itself would refuse it only when it is configured).
+ */
+export function requireTokenShape(stack: string): void {
+    const raw = pulumi.runtime.getConfig(HCLOUD_TOKEN);
+    const issue = raw === undefined ? undefined : tokenLengthIssue(raw.trim().length, stack);
+    if (issue) throw new ConfigError([issue], `stack ${stack}`);
 }
 
 /** What an error of the location read means for the operator, naming the config key at fault. */

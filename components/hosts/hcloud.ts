@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformModel } from "../../config/model";
 import type { HostConfig } from "../../config/schema";
 import { readinessCommand, renderCloudInit } from "../../render/cloud-init";
-import { apiAccepted, checkedToken } from "./hcloud-api-check";
+import { apiAccepted, requireTokenShape } from "./hcloud-api-check";
 
 type Hcloud = Extract<HostConfig, { provider: "hcloud" }>;
 const WORLD = ["0.0.0.0/0", "::/0"];
@@ -94,8 +94,8 @@ const endpoint = () => new pulumi.Config("hcloud").get("endpoint");
 
 /** The explicit provider takes the token and the endpoint from the stack's hcloud: config. */
 function hcloudProvider(name: string, model: PlatformModel, parent: pulumi.Resource): hcloud.Provider {
-    const token = checkedToken(new pulumi.Config("hcloud").requireSecret("token"), model.stack);
-    return new hcloud.Provider(`${name}-hcloud`, { token, endpoint: endpoint() }, { parent });
+    requireTokenShape(model.stack);
+    return new hcloud.Provider(`${name}-hcloud`, { token: new pulumi.Config("hcloud").requireSecret("token"), endpoint: endpoint() }, { parent });
 }
 
 function isProduction(model: PlatformModel): boolean {

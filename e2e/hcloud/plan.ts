@@ -4,6 +4,8 @@ export interface PlannedStep {
     urn: string;
     type: string;
     name: string;
+    /** False for component resources (they create nothing themselves). */
+    custom: boolean;
     inputs: Record<string, any>;
 }
 
@@ -11,7 +13,7 @@ export function plannedSteps(previewJson: string): PlannedStep[] {
     const doc = JSON.parse(previewJson);
     return (doc.steps ?? []).map((s: any) => {
         const state = s.newState ?? s.oldState ?? {};
-        return { op: s.op, urn: s.urn, type: state.type ?? s.urn.split("::")[2], name: s.urn.split("::").pop(), inputs: state.inputs ?? {} };
+        return { op: s.op, urn: s.urn, type: state.type ?? s.urn.split("::")[2], name: s.urn.split("::").pop(), custom: state.custom !== false, inputs: state.inputs ?? {} };
     });
 }
 

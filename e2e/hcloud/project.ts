@@ -8,6 +8,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 
 const REPO = path.resolve(__dirname, "../..");
+const SKIP = new Set(["node_modules", "e2e", "tests", "docs"]);
 
 export interface PulumiResult {
     code: number;
@@ -22,8 +23,11 @@ export class TempProject {
     readonly home = path.join(this.dir, ".home");
 
     constructor() {
-        for (const f of ["Pulumi.yaml", "index.ts", "package.json", "tsconfig.json"]) fs.copyFileSync(path.join(REPO, f), path.join(this.dir, f));
-        for (const d of ["config", "components", "render", "lib", "scripts", "monitoring"]) fs.cpSync(path.join(REPO, d), path.join(this.dir, d), { recursive: true });
+        // The whole program (whatever directories it grows), not the tests, state or stack files.
+        for (const entry of fs.readdirSync(REPO)) {
+            if (SKIP.has(entry) || entry.startsWith(".") || /^Pulumi\..+\.ya?ml$/.test(entry)) continue;
+            fs.cpSync(path.join(REPO, entry), path.join(this.dir, entry), { recursive: true });
+        }
         fs.symlinkSync(path.join(REPO, "node_modules"), path.join(this.dir, "node_modules"));
         fs.mkdirSync(path.join(this.dir, ".state"));
         fs.mkdirSync(this.home);
