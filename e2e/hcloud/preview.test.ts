@@ -138,7 +138,9 @@ describe("hcloud stacks: real pulumi preview against the Hetzner Cloud API doubl
     // so the double answers every call the provider makes for them, not only the preview's.
     describe("pulumi up / refresh / destroy --target the hcloud resources of production", () => {
         let targets: string[];
-        const targetArgs = () => targets.flatMap((u) => ["--target", u]);
+        // Components only for up (parents must be targeted); refresh and destroy take what exists.
+        const targetArgs = (withComponents = false) =>
+            targets.filter((u) => withComponents || /\$(hcloud:index\/|pulumi:providers:hcloud)/.test(u)).flatMap((u) => ["--target", u]);
         before(async () => {
             const r = await preview("production", "production preview for targets");
             // With their parents: the components (which create nothing) and the stack.
@@ -146,9 +148,14 @@ describe("hcloud stacks: real pulumi preview against the Hetzner Cloud API doubl
         });
 
         it("up creates the SSH key, IPs, firewall, server with user_data, volume and attachment", async () => {
-            const r = await project.pulumi(["up", "--stack", "production", "--yes", "--skip-preview", "--non-interactive", ...targetArgs()], { timeoutSeconds: 600 });
+            const r = await project.pulumi(["up", "--stack", "production", "--yes", "--skip-preview", "--non-interactive", ...targetArgs(true)], { timeoutSeconds: 600 });
             timings.push(`production targeted up ${r.seconds.toFixed(1)}s`);
-            assert.strictEqual(r.code, 0, `${r.stderr}\n${r.stdout.slice(-4000)}`);
+            // The engine registers the Docker provider even when it is not targeted, and it stops
+            // there: it waits for the readiness command (SSH to a server the double only pretends
+            // to run). That is the one error allowed; every hcloud resource must be created.
+            const errors = r.stdout.split("\n").filter((l) => /\berror:/.test(l) && !/^\s*error: update failed/.test(l));
+            for (const e of errors) assert.match(e, /pulumi:providers:docker.*shop-host-ready' which was was not specified in --target list|^\s*error: Resource 'urn:[^']*providers:docker::shop-host-docker'/, r.stdout.slice(-4000));
+            for (const t of targets.filter((u) => u.includes("$hcloud:index/"))) assert.match(r.stdout, new RegExp(`\\+\\s+hcloud:index:\\w+ ${t.split("::").pop()} created`), `${t} created`);
             const creates = api.requests().filter((x) => x.method === "POST" && /^\/v1\/[a-z_]+$/.test(x.path)).map((x) => x.path);
             for (const p of ["/v1/ssh_keys", "/v1/firewalls", "/v1/primary_ips", "/v1/servers", "/v1/volumes"]) assert.ok(creates.includes(p), `POST ${p}`);
             const server = api.requests().find((x) => x.method === "POST" && x.path === "/v1/servers")!.body;
