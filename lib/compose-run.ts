@@ -20,8 +20,11 @@ export interface ContainerState {
     restartPolicy: string;
 }
 
-export function projectContainers(project: string): ContainerState[] {
-    const ids = execFileSync("docker", ["ps", "-aq", "--filter", `label=com.docker.compose.project=${project}`], { encoding: "utf8" }).trim().split("\n").filter(Boolean);
+export const projectFilter = (project: string) => `label=com.docker.compose.project=${project}`;
+
+/** Containers matching a `docker ps --filter` (a compose project, or hostplane.stack=<stack>). */
+export function containersMatching(filter: string): ContainerState[] {
+    const ids = execFileSync("docker", ["ps", "-aq", "--filter", filter], { encoding: "utf8" }).trim().split("\n").filter(Boolean);
     if (!ids.length) return [];
     const fmt = "{{.Name}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}|{{.State.ExitCode}}|{{.HostConfig.RestartPolicy.Name}}";
     return execFileSync("docker", ["inspect", "-f", fmt, ...ids], { encoding: "utf8" })
@@ -34,10 +37,10 @@ export function projectContainers(project: string): ContainerState[] {
 }
 
 /** Resolves when all are healthy (jobs exited 0); throws naming the laggards after timeoutMs. */
-export async function waitHealthy(project: string, expected: number, timeoutMs: number): Promise<number> {
+export async function waitHealthy(filter: string, expected: number, timeoutMs: number): Promise<number> {
     const start = Date.now();
     for (;;) {
-        const cs = projectContainers(project);
+        const cs = containersMatching(filter);
         const failedJob = cs.find((c) => c.restartPolicy === "no" && c.status === "exited" && c.exitCode !== 0);
         if (failedJob) throw new Error(`compose: job ${failedJob.name} exited ${failedJob.exitCode}`);
         const pending = cs.filter((c) => (c.restartPolicy === "no" ? c.status !== "exited" : c.health !== "healthy"));

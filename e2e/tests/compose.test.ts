@@ -10,7 +10,7 @@ import * as path from "path";
 import { writeComposeBundle } from "../../cli/compose";
 import { fromStackFile, stackFile } from "../../config/sources";
 import { loadPlatformModel } from "../../config/validate";
-import { compose, projectContainers, waitHealthy } from "../../lib/compose-run";
+import { compose, containersMatching, projectFilter, waitHealthy } from "../../lib/compose-run";
 import { renderCompose } from "../../render/compose";
 
 const PROJECT = "hpcompose-e2e";
@@ -47,7 +47,7 @@ describe("e2e: the compose rendering of the e2e stack on the real engine (docker
 
     it("up -d: every container healthy and every job done within 4 minutes", async () => {
         compose(p, "up", "-d");
-        const ms = await waitHealthy(PROJECT, services, 4 * 60 * 1000);
+        const ms = await waitHealthy(projectFilter(PROJECT), services, 4 * 60 * 1000);
         console.log(`      all ${services} healthy ${ms} ms after up returned`);
     });
 
@@ -61,7 +61,7 @@ describe("e2e: the compose rendering of the e2e stack on the real engine (docker
 
     it("down -v removes every container, network and volume of the project", () => {
         compose(p, "down", "-v", "-t", "5");
-        assert.deepStrictEqual(projectContainers(PROJECT), []);
+        assert.deepStrictEqual(containersMatching(projectFilter(PROJECT)), []);
         const left = (cmd: string[]) => execFileSync("docker", [...cmd, "-q", "--filter", `label=com.docker.compose.project=${PROJECT}`], { encoding: "utf8" }).trim();
         assert.strictEqual(left(["network", "ls"]), "");
         assert.strictEqual(left(["volume", "ls"]), "");

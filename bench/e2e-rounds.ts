@@ -1,0 +1,83 @@
+// One round of each tool on the e2e stack (same machine, images and health checks): cold converge
+// to all healthy, no-op converge (and preview), a one-app rollout under load through the proxy,
+// destroy. hostplane: `pulumi up/preview/destroy`; compose: docker-compose 1.29 on the rendered file.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { writeComposeBundle } from "../cli/compose";
+import { fromStackFile, stackFile } from "../config/sources";
+import { loadPlatformModel } from "../config/validate";
+import { projectFilter, waitHealthy } from "../lib/compose-run";
+import { renderCompose } from "../render/compose";
+import { startLoad, waitServing } from "./load";
+import { Samples } from "./stats";
+import { pulumi, REPO, run, Workspace } from "./workspace";
+
+const STACK = "e2e";
+const HTTPS = 18443;
+const HOST = "e2e.localhost";
+const IMAGE = (v: number) => `hostplane-e2e/demo-app:${v}`;
+const PROJECT = "hpbench-compose";
+/** How long the load keeps running after a rollout returns (catches failures while the old one drains). */
+const TAIL_MS = 3000;
+
+const stackArgs = ["--stack", STACK];
+
+async function rollout(samples: Samples, tool: string, apply: () => Promise<unknown>): Promise<void> {
+    const load = startLoad(HTTPS, HOST, "2", 300);
+    const t0 = Date.now();
+    await apply();
+    samples.add("rollout: command returns", tool, Date.now() - t0);
+    await new Promise((r) => setTimeout(r, TAIL_MS));
+    const r = await load.stop();
+    samples.add("rollout: new version serving", tool, r.firstNewVersionMs ?? NaN);
+    samples.add("rollout: failed requests", tool, r.failed);
+    samples.add("rollout: requests sent", tool, r.sent);
+}
+
+export async function hostplaneRound(ws: Workspace, samples: Samples): Promise<void> {
+    const tool = "hostplane";
+    await pulumi(ws, ["config", "set", "--path", "hostplane:environments.e2e.apps.demo.image", IMAGE(1), ...stackArgs]);
+    const cold = await pulumi(ws, ["up", "--yes", "--skip-preview", ...stackArgs], { rss: true });
+    const rest = await waitHealthy(`label=hostplane.stack=${STACK}`, 1, 300_000);
+    samples.add("cold converge to all healthy", tool, cold.ms + rest);
+    samples.add("peak RSS during up, e2e stack", tool, cold.peakRssMiB ?? NaN);
+    await waitServing(HTTPS, HOST, 30_000);
+    samples.add("no-op converge (up)", tool, (await pulumi(ws, ["up", "--yes", "--skip-preview", ...stackArgs])).ms);
+    samples.add("no-op preview", tool, (await pulumi(ws, ["preview", ...stackArgs])).ms);
+    await pulumi(ws, ["config", "set", "--path", "hostplane:environments.e2e.apps.demo.image", IMAGE(2), ...stackArgs]);
+    await rollout(samples, tool, () => pulumi(ws, ["up", "--yes", "--skip-preview", ...stackArgs]));
+    samples.add("destroy", tool, (await pulumi(ws, ["destroy", "--yes", "--skip-preview", ...stackArgs])).ms);
+}
+
+function composeBundle(dir: string, demoVersion: number): number {
+    const model = loadPlatformModel(fromStackFile(stackFile(STACK, REPO)));
+    for (const env of model.environments) for (const a of env.apps) if (a.name === "demo") a.image = IMAGE(demoVersion);
+    const r = writeComposeBundle(renderCompose(model), dir);
+    if (r.missing.length) throw new Error(`compose bundle: missing ${r.missing.join(", ")}`);
+    return Object.keys(loadServices(dir)).length;
+}
+
+const loadServices = (dir: string) => {
+    const text = fs.readFileSync(path.join(dir, "docker-compose.yml"), "utf8");
+    return Object.fromEntries([...text.matchAll(/^ {2}([a-z0-9-]+):$/gm)].map((m) => [m[1], true]));
+};
+
+export function composeDir(): string {
+    return fs.mkdtempSync(path.join(os.tmpdir(), "hostplane-bench-compose-"));
+}
+
+export async function composeRound(dir: string, samples: Samples): Promise<void> {
+    const tool = "compose";
+    const dc = (...args: string[]) => run("docker-compose", ["-p", PROJECT, ...args], dir, process.env);
+    const services = composeBundle(dir, 1);
+    const t0 = Date.now();
+    await dc("up", "-d");
+    await waitHealthy(projectFilter(PROJECT), services, 300_000);
+    samples.add("cold converge to all healthy", tool, Date.now() - t0);
+    await waitServing(HTTPS, HOST, 30_000);
+    samples.add("no-op converge (up)", tool, (await dc("up", "-d")).ms);
+    composeBundle(dir, 2);
+    await rollout(samples, tool, () => dc("up", "-d"));
+    samples.add("destroy", tool, (await dc("down", "-v", "--remove-orphans")).ms);
+}

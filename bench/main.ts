@@ -1,0 +1,80 @@
+// `npm run bench`: hostplane against docker-compose on the same machine, images and health checks.
+// Not a test and not in .ci/run (it takes ~20 minutes). Prints a table, writes JSON.
+//   npm run bench -- [--rounds 3] [--out bench/results.json] [--sizes 10,30,90] [--no-e2e] [--no-scaling] [--no-up-largest]
+// Needs the Pulumi toolchain (scripts/pulumi-env.sh), a Docker engine, the e2e images
+// (e2e/images/build.sh) and docker-compose; bench/run.sh holds /tmp/hostplane-e2e.lock throughout.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseArgs } from "util";
+import { composeDir, composeRound, hostplaneRound } from "./e2e-rounds";
+import { scaling } from "./scaling";
+import { Samples, table } from "./stats";
+import { initStack, REPO, workspace } from "./workspace";
+
+const version = (cmd: string, args: string[]) => {
+    try {
+        return execFileSync(cmd, args, { encoding: "utf8" }).trim().split("\n")[0];
+    } catch {
+        return undefined;
+    }
+};
+
+function machine() {
+    return {
+        cpus: os.cpus().length,
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        docker: version("docker", ["version", "--format", "{{.Server.Version}} (API {{.Server.APIVersion}})"]),
+        compose: version("docker-compose", ["version", "--short"]),
+        pulumi: version("pulumi", ["version"]),
+        node: process.version,
+    };
+}
+
+async function main(): Promise<void> {
+    const { values } = parseArgs({
+        options: {
+            rounds: { type: "string", default: "3" },
+            out: { type: "string", default: path.join(REPO, "bench", "results.json") },
+            sizes: { type: "string", default: "10,30,90" },
+            "no-e2e": { type: "boolean", default: false },
+            "no-scaling": { type: "boolean", default: false },
+            "no-up-largest": { type: "boolean", default: false },
+        },
+    });
+    const rounds = Number(values.rounds);
+    const m = machine();
+    for (const [tool, v] of Object.entries({ docker: m.docker, "docker-compose": m.compose, pulumi: m.pulumi }))
+        if (!v) throw new Error(`${tool} is not usable: see bench/main.ts for what the benchmark needs`);
+    console.log(`machine: ${JSON.stringify(m)}`);
+    const samples = new Samples();
+    const started = new Date().toISOString();
+    if (!values["no-e2e"]) {
+        const ws = workspace({ "Pulumi.e2e.yaml": fs.readFileSync(path.join(REPO, "Pulumi.e2e.yaml"), "utf8") });
+        await initStack(ws, "e2e");
+        const dir = composeDir();
+        // Alternated: hostplane, compose, hostplane, compose…
+        for (let i = 1; i <= rounds; i++) {
+            console.log(`round ${i}/${rounds}: hostplane`);
+            await hostplaneRound(ws, samples);
+            console.log(`round ${i}/${rounds}: compose`);
+            await composeRound(dir, samples);
+        }
+    }
+    if (!values["no-scaling"]) {
+        console.log("scaling: evaluation and preview of generated stacks");
+        await scaling(samples, values.sizes!.split(",").map(Number), rounds, !values["no-up-largest"]);
+    }
+    const rows = samples.stats();
+    const units = Object.fromEntries(rows.map((r) => [r.metric, r.metric.startsWith("peak RSS") ? "MiB" : r.metric.startsWith("rollout: failed") || r.metric.startsWith("rollout: requests") ? "count" : "s"]));
+    console.log("\n" + table(rows, units));
+    fs.mkdirSync(path.dirname(values.out!), { recursive: true });
+    fs.writeFileSync(values.out!, JSON.stringify({ started, finished: new Date().toISOString(), rounds, machine: m, rows, units }, null, 2) + "\n");
+    console.log(`\nwrote ${values.out}`);
+}
+
+main().catch((e) => {
+    console.error(e?.stack ?? String(e));
+    process.exit(1);
+});

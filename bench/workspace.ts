@@ -1,0 +1,60 @@
+// A throwaway copy of the program with its own file backend, and the pulumi CLI run in it with
+// wall-clock timing (what a user waits for), optionally sampling the process tree's memory.
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { sampleTreeRss } from "./rss";
+
+export const REPO = path.resolve(__dirname, "..");
+
+export interface Workspace {
+    dir: string;
+    env: NodeJS.ProcessEnv;
+}
+
+export function workspace(stackFiles: Record<string, string>): Workspace {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hostplane-bench-"));
+    for (const f of ["Pulumi.yaml", "index.ts", "package.json", "tsconfig.json"]) fs.copyFileSync(path.join(REPO, f), path.join(dir, f));
+    for (const d of ["config", "components", "render", "lib", "scripts", "monitoring"]) fs.cpSync(path.join(REPO, d), path.join(dir, d), { recursive: true });
+    for (const [name, content] of Object.entries(stackFiles)) fs.writeFileSync(path.join(dir, name), content);
+    fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
+    fs.mkdirSync(path.join(dir, ".state"));
+    return {
+        dir,
+        env: { ...process.env, PULUMI_BACKEND_URL: `file://${dir}/.state`, PULUMI_CONFIG_PASSPHRASE: "bench-only", PULUMI_SKIP_UPDATE_CHECK: "true", PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true" },
+    };
+}
+
+export interface Timed {
+    ms: number;
+    peakRssMiB?: number;
+    output: string;
+}
+
+/** Runs `pulumi <args>` in the workspace; throws with the output tail on failure. */
+export function pulumi(ws: Workspace, args: string[], opts: { rss?: boolean } = {}): Promise<Timed> {
+    return run("pulumi", args, ws.dir, ws.env, opts.rss);
+}
+
+export function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, rss = false): Promise<Timed> {
+    const start = Date.now();
+    return new Promise((resolve, reject) => {
+        const p = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+        const sampler = rss && p.pid ? sampleTreeRss(p.pid) : undefined;
+        let output = "";
+        p.stdout.on("data", (d) => (output += d));
+        p.stderr.on("data", (d) => (output += d));
+        p.on("error", reject);
+        p.on("exit", (code) => {
+            const ms = Date.now() - start;
+            const peakRssMiB = sampler?.stop();
+            if (code === 0) resolve({ ms, peakRssMiB, output });
+            else reject(new Error(`${cmd} ${args.join(" ")} exited ${code}:\n${output.split("\n").slice(-30).join("\n")}`));
+        });
+    });
+}
+
+export async function initStack(ws: Workspace, stack: string): Promise<void> {
+    await pulumi(ws, ["stack", "init", stack]);
+}
