@@ -1,6 +1,7 @@
 // `npm run bench`: hostplane against docker-compose on the same machine, images and health checks.
 // Not a test and not in .ci/run (it takes ~20 minutes). Prints a table, writes JSON.
 //   npm run bench -- [--rounds 3] [--out bench/results.json] [--sizes 10,30,90] [--no-e2e] [--no-scaling] [--no-up-largest]
+//   npm run bench -- --profile    where a cold up and a rollout of the e2e stack spend their time
 // Needs the Pulumi toolchain (scripts/pulumi-env.sh), a Docker engine, the e2e images
 // (e2e/images/build.sh) and docker-compose; bench/run.sh holds /tmp/hostplane-e2e.lock throughout.
 import { execFileSync } from "child_process";
@@ -9,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import { composeDir, composeRound, hostplaneRound } from "./e2e-rounds";
+import { formatProfile, profiledUp } from "./profile";
 import { scaling } from "./scaling";
 import { Samples, table } from "./stats";
 import { initStack, REPO, workspace } from "./workspace";
@@ -41,8 +43,10 @@ async function main(): Promise<void> {
             "no-e2e": { type: "boolean", default: false },
             "no-scaling": { type: "boolean", default: false },
             "no-up-largest": { type: "boolean", default: false },
+            profile: { type: "boolean", default: false },
         },
     });
+    if (values.profile) return profile();
     const rounds = Number(values.rounds);
     const m = machine();
     for (const [tool, v] of Object.entries({ docker: m.docker, "docker-compose": m.compose, pulumi: m.pulumi }))
@@ -72,6 +76,20 @@ async function main(): Promise<void> {
     fs.mkdirSync(path.dirname(values.out!), { recursive: true });
     fs.writeFileSync(values.out!, JSON.stringify({ started, finished: new Date().toISOString(), rounds, machine: m, rows, units }, null, 2) + "\n");
     console.log(`\nwrote ${values.out}`);
+}
+
+async function profile(): Promise<void> {
+    const ws = workspace({ "Pulumi.e2e.yaml": fs.readFileSync(path.join(REPO, "Pulumi.e2e.yaml"), "utf8") });
+    await initStack(ws, "e2e");
+    const { pulumi } = await import("./workspace");
+    try {
+        console.log(formatProfile("cold up (e2e stack)", await profiledUp(ws, "e2e")));
+        console.log(formatProfile("no-op up", await profiledUp(ws, "e2e")));
+        await pulumi(ws, ["config", "set", "--path", "hostplane:environments.e2e.apps.demo.image", "hostplane-e2e/demo-app:2", "--stack", "e2e"]);
+        console.log(formatProfile("rollout of one app", await profiledUp(ws, "e2e")));
+    } finally {
+        await pulumi(ws, ["destroy", "--yes", "--skip-preview", "--stack", "e2e"]);
+    }
 }
 
 main().catch((e) => {

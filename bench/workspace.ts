@@ -15,7 +15,7 @@ export interface Workspace {
 
 export function workspace(stackFiles: Record<string, string>): Workspace {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hostplane-bench-"));
-    for (const f of ["Pulumi.yaml", "index.ts", "package.json", "tsconfig.json"]) fs.copyFileSync(path.join(REPO, f), path.join(dir, f));
+    for (const f of ["Pulumi.yaml", "index.ts", "package.json", "tsconfig.json", "tsconfig.pulumi.json"].filter((x) => fs.existsSync(path.join(REPO, x)))) fs.copyFileSync(path.join(REPO, f), path.join(dir, f));
     for (const d of ["config", "components", "render", "lib", "scripts", "monitoring"]) fs.cpSync(path.join(REPO, d), path.join(dir, d), { recursive: true });
     for (const [name, content] of Object.entries(stackFiles)) fs.writeFileSync(path.join(dir, name), content);
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));

@@ -58,6 +58,12 @@ const LIMITS: Record<MonitoringService, { cpus: number; memoryMb: number }> = {
     blackbox: { cpus: 0.25, memoryMb: 128 },
 };
 
+/**
+ * Docker runs the first check only after `interval` (start_interval needs Engine 25 / API 1.44;
+ * Debian 12 has 20.10), so the interval is the time to healthy: 10 s, for a local HTTP GET.
+ */
+export const MONITORING_HEALTH = (test: string[]) => ({ test, interval: "10s", timeout: "5s", retries: 5, startPeriod: "60s" });
+
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const wget = (port: number, path: string) => ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${port}${path}`];
 const memoryMb = (m: string) => {
@@ -152,7 +158,7 @@ export class Monitoring extends pulumi.ComponentResource {
                     ],
                     ports: [],
                     ...(health
-                        ? { healthcheck: healthcheckInput({ test: health, interval: "30s", timeout: "5s", retries: 5, startPeriod: "60s" }), wait: true, waitTimeout: 240 }
+                        ? { healthcheck: healthcheckInput(MONITORING_HEALTH(health)), wait: true, waitTimeout: 240 }
                         : {}),
                     ...limitsInput(limits.cpus, limits.memoryMb),
                     ...hardeningInput(),
@@ -319,7 +325,9 @@ export class Monitoring extends pulumi.ComponentResource {
                     mounts: [bind(CONF.prometheus.host, CONF.prometheus.container), { type: "volume", source: volume("prometheus").name, target: "/prometheus" }],
                     health: wget(ENDPOINTS.prometheus.port, ENDPOINTS.prometheus.health),
                 },
-                [cfg, ...(alertmanager ? [alertmanager] : [])],
+                // Not after Alertmanager: Prometheus starts without it and retries alert delivery, so
+                // the two start in parallel instead of two health-check waits in a row.
+                [cfg],
                 envNets(mon.prometheusNetworks),
             );
             reloadStep("prometheus", prometheus, cfg, "reload");

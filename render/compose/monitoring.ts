@@ -46,7 +46,7 @@ export function renderMonitoring(b: ComposeBuilder): void {
                 image: mon.images[svc],
                 labels: b.labels({ environment: "monitoring", service: ENDPOINTS[svc].alias, kind: "monitoring" }),
                 networks,
-                health: { test: health, interval: "30s", timeout: "5s", retries: 5, startPeriod: "60s" },
+                health: { test: health, interval: "10s", timeout: "5s", retries: 5, startPeriod: "60s" },
                 ...limits,
                 graceSeconds: 20,
             }),
@@ -84,7 +84,6 @@ export function renderMonitoring(b: ComposeBuilder): void {
             command: [`--config.file=${CONF.prometheus.container}/prometheus.yml`, "--storage.tsdb.path=/prometheus", `--storage.tsdb.retention.time=${mon.metricsRetention}`, "--web.enable-lifecycle", ...(promUi ? [`--web.external-url=${promUi.url}/`, "--web.route-prefix=/"] : [])],
             volumes: [conf("prometheus"), vol("prometheus", "/prometheus")],
             health: wget("prometheus"),
-            after: on.alertmanager ? ["alertmanager"] : [],
             envNetworks: mon.prometheusNetworks,
         });
     if (on.promtail && on.loki)
