@@ -1,6 +1,7 @@
 // `npm run bench`: hostplane against docker-compose on the same machine, images and health checks.
 // Not a test and not in .ci/run (it takes ~20 minutes). Prints a table, writes JSON.
 //   npm run bench -- [--rounds 3] [--out bench/results.json] [--sizes 10,30,90] [--no-e2e] [--no-scaling] [--no-up-largest]
+//   npm run bench -- --tools compose   one tool only (default: hostplane,compose, alternated)
 //   npm run bench -- --profile    where a cold up and a rollout of the e2e stack spend their time
 // Needs the Pulumi toolchain (scripts/pulumi-env.sh), a Docker engine, the e2e images
 // (e2e/images/build.sh) and docker-compose; bench/run.sh holds /tmp/hostplane-e2e.lock throughout.
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
             "no-scaling": { type: "boolean", default: false },
             "no-up-largest": { type: "boolean", default: false },
             profile: { type: "boolean", default: false },
+            tools: { type: "string", default: "hostplane,compose" },
         },
     });
     if (values.profile) return profile();
@@ -59,11 +61,16 @@ async function main(): Promise<void> {
         await initStack(ws, "e2e");
         const dir = composeDir();
         // Alternated: hostplane, compose, hostplane, compose…
+        const tools = values.tools!.split(",");
         for (let i = 1; i <= rounds; i++) {
-            console.log(`round ${i}/${rounds}: hostplane`);
-            await hostplaneRound(ws, samples);
-            console.log(`round ${i}/${rounds}: compose`);
-            await composeRound(dir, samples);
+            if (tools.includes("hostplane")) {
+                console.log(`round ${i}/${rounds}: hostplane`);
+                await hostplaneRound(ws, samples);
+            }
+            if (tools.includes("compose")) {
+                console.log(`round ${i}/${rounds}: compose`);
+                await composeRound(dir, samples);
+            }
         }
     }
     if (!values["no-scaling"]) {
