@@ -66,10 +66,12 @@ async function main(): Promise<void> {
             if (tools.includes("hostplane")) {
                 console.log(`round ${i}/${rounds}: hostplane`);
                 await hostplaneRound(ws, samples);
+                flush(samples, values.out!, { started, rounds, machine: m });
             }
             if (tools.includes("compose")) {
                 console.log(`round ${i}/${rounds}: compose`);
                 await composeRound(dir, samples);
+                flush(samples, values.out!, { started, rounds, machine: m });
             }
         }
     }
@@ -77,12 +79,17 @@ async function main(): Promise<void> {
         console.log("scaling: evaluation and preview of generated stacks");
         await scaling(samples, values.sizes!.split(",").map(Number), rounds, !values["no-up-largest"]);
     }
+    flush(samples, values.out!, { started, rounds, machine: m }, true);
+}
+
+/** Prints the table and writes the JSON: after every round, so an interrupted run keeps what it measured. */
+function flush(samples: Samples, out: string, meta: Record<string, unknown>, final = false): void {
     const rows = samples.stats();
     const units = Object.fromEntries(rows.map((r) => [r.metric, r.metric.startsWith("peak RSS") ? "MiB" : r.metric.startsWith("rollout: failed") || r.metric.startsWith("rollout: requests") ? "count" : "s"]));
     console.log("\n" + table(rows, units));
-    fs.mkdirSync(path.dirname(values.out!), { recursive: true });
-    fs.writeFileSync(values.out!, JSON.stringify({ started, finished: new Date().toISOString(), rounds, machine: m, rows, units }, null, 2) + "\n");
-    console.log(`\nwrote ${values.out}`);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, JSON.stringify({ ...meta, finished: final ? new Date().toISOString() : undefined, rows, units }, null, 2) + "\n");
+    console.log(`\nwrote ${out}${final ? "" : " (partial)"}`);
 }
 
 async function profile(): Promise<void> {
