@@ -15,8 +15,10 @@ export interface Workspace {
 
 export function workspace(stackFiles: Record<string, string>): Workspace {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hostplane-bench-"));
-    for (const f of ["Pulumi.yaml", "index.ts", "package.json", "tsconfig.json", "tsconfig.pulumi.json"].filter((x) => fs.existsSync(path.join(REPO, x)))) fs.copyFileSync(path.join(REPO, f), path.join(dir, f));
-    for (const d of ["config", "components", "render", "lib", "scripts", "monitoring"]) fs.cpSync(path.join(REPO, d), path.join(dir, d), { recursive: true });
+    // Everything the program may import (it grows: policy/, images/…), not the tests, state or other stacks.
+    const skip = new Set(["node_modules", ".git", ".pulumi-state", "bench", "tests", "e2e", ".github", ".ci"]);
+    for (const e of fs.readdirSync(REPO))
+        if (!skip.has(e) && !/^Pulumi\..+\.yaml$/.test(e)) fs.cpSync(path.join(REPO, e), path.join(dir, e), { recursive: true });
     for (const [name, content] of Object.entries(stackFiles)) fs.writeFileSync(path.join(dir, name), content);
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
     fs.mkdirSync(path.join(dir, ".state"));
