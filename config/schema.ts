@@ -167,6 +167,13 @@ export const BackupSchedule = z.strictObject({
     hourlyKeepDays: z.number().int().min(1).max(365).default(7),
     /** Keep weekly dumps (Sunday 00:00 UTC) this many days (default 90). */
     weeklyKeepDays: z.number().int().min(7).max(3650).default(90),
+    /** The floor: the newest N verified hourly / weekly dumps stay whatever their age (3 / 2). */
+    hourlyKeepMin: z.number().int().min(1).max(1000).default(3),
+    weeklyKeepMin: z.number().int().min(1).max(1000).default(2),
+    /** Manual and safety dumps are removed after this many days (default 30). */
+    manualKeepDays: z.number().int().min(1).max(3650).default(30),
+    /** Restore drill: the newest dump of each database restored into a scratch server (default every 24h). */
+    drillEveryHours: z.number().int().min(1).max(24 * 31).default(24),
     /** Copy each dump to S3-compatible storage; credentials come from secrets. */
     s3: z
         .strictObject({

@@ -385,6 +385,8 @@ describe("backup-age hook: pg-backup.sh's textfile feeds the backup alerts", fun
         fs.mkdirSync(state);
         fs.writeFileSync(path.join(state, "shop-hourly.ok"), "shop hourly 0 4096\n");
         fs.writeFileSync(path.join(state, "shop-manual.ok"), "shop manual 0 4096\n");
+        fs.writeFileSync(path.join(state, "shop.drill"), "shop 0\n");
+        fs.writeFileSync(path.join(state, "drill-failed"), "1\n");
         const r = spawnSync("bash", [SCRIPT, "run", "hourly"], {
             encoding: "utf8",
             env: {
@@ -398,6 +400,9 @@ describe("backup-age hook: pg-backup.sh's textfile feeds the backup alerts", fun
                 HOSTPLANE_ENV: "production",
                 HOSTPLANE_SERVICE: "db",
                 HOURLY_MAX_AGE_SECONDS: String(BACKUP_MAX_AGE_SECONDS.hourly),
+                DRILL_EVERY_HOURS: "24",
+                // promtool's clock starts at 0: the file is written "at" 0 too.
+                METRICS_NOW: "0",
             },
         });
         assert.notStrictEqual(r.status, 0, "the run cannot reach a server and must fail");
@@ -419,7 +424,7 @@ describe("backup-age hook: pg-backup.sh's textfile feeds the backup alerts", fun
         assert.match(text, /^hostplane_backup_last_run_failed\{env="production",service="db"\} 1$/m);
     });
 
-    it("BackupTooOld and BackupFailing fire on exactly these series (promtool test rules)", () => {
+    it("BackupTooOld, BackupFailing, BackupMetricsStale, RestoreDrillFailing and RestoreDrillTooOld fire on exactly these series (promtool test rules)", () => {
         const root = writeTree(renderMonitoring(stackModel("production")));
         const rules = path.join(root, CONF.prometheus.host, RULES_FILE);
         // Every series of the file as the scrape delivers it (node-exporter target labels added;
@@ -429,7 +434,7 @@ describe("backup-age hook: pg-backup.sh's textfile feeds the backup alerts", fun
             .filter((line) => line && !line.startsWith("#"))
             .map((line) => {
                 const m = /^(\w+)\{(.*)\} (\S+)$/.exec(line)!;
-                return { series: `${m[1]}{${m[2]},job="${node.job}",instance="${node.instance}"}`, values: `${m[3]}x180` };
+                return { series: `${m[1]}{${m[2]},job="${node.job}",instance="${node.instance}"}`, values: `${m[3]}x1700` };
             });
         const labels = { ...node, env: "production", service: "db" };
         const test = {
@@ -455,6 +460,30 @@ describe("backup-age hook: pg-backup.sh's textfile feeds the backup alerts", fun
                             eval_time: "30m",
                             alertname: "BackupFailing",
                             exp_alerts: [{ exp_labels: { severity: "critical", ...labels }, exp_annotations: { summary: "the latest backup run of production/db failed" } }],
+                        },
+                        // The file was written at 0 and never again: stale after 3h.
+                        { eval_time: "2h59m", alertname: "BackupMetricsStale", exp_alerts: [] },
+                        {
+                            eval_time: "3h1m",
+                            alertname: "BackupMetricsStale",
+                            exp_alerts: [{ exp_labels: { severity: "critical", ...labels }, exp_annotations: { summary: "the backup metrics of production/db have not been updated for 3h 1m 0s" } }],
+                        },
+                        {
+                            eval_time: "1m",
+                            alertname: "RestoreDrillFailing",
+                            exp_alerts: [{ exp_labels: { severity: "critical", ...labels }, exp_annotations: { summary: "the latest restore drill of production/db failed: a backup does not restore" } }],
+                        },
+                        // Drill every 24h, overdue 2h after that: 26h.
+                        { eval_time: "25h59m", alertname: "RestoreDrillTooOld", exp_alerts: [] },
+                        {
+                            eval_time: "26h1m",
+                            alertname: "RestoreDrillTooOld",
+                            exp_alerts: [
+                                {
+                                    exp_labels: { severity: "critical", ...labels, database: "shop" },
+                                    exp_annotations: { summary: "the newest successful restore drill of production/db/shop is 1d 2h 1m 0s old" },
+                                },
+                            ],
                         },
                     ],
                 },

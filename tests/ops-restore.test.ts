@@ -24,7 +24,7 @@ function fakeDocker(fail: Partial<Record<"check" | "restore", number>> = {}): Do
                 const service = args.find((a) => a.startsWith("label=hostplane.service="))!.split("=")[2];
                 return { status: 0, stdout: { api: "tp-production-api-1a2b3c4d\n", web: "tp-production-web-5e6f7a8b\n", worker: "tp-production-worker-9c0d1e2f\n" }[service] ?? "", stderr: "" };
             }
-            if (line.includes("pg_restore --list")) return { status: fail.check ?? 0, stdout: "", stderr: "" };
+            if (line.includes("pg-verify.sh")) return { status: fail.check ?? 0, stdout: "", stderr: "" };
             if (line.includes("pg-restore.sh")) return { status: fail.restore ?? 0, stdout: "", stderr: fail.restore ? "pg-restore: safety backup: api-safety-20261122T101010Z\nFAILED\n" : "" };
             if (args[0] === "inspect") return { status: 0, stdout: "healthy\n", stderr: "" };
             return { status: 0, stdout: "", stderr: "" };
@@ -41,7 +41,7 @@ describe("ops restore", () => {
         await restore(model(), d, { env: "production", backup: ID }, quiet);
         const steps = d.calls.filter((c) => !c.startsWith("ps ") && !c.startsWith("inspect "));
         assert.deepStrictEqual(steps, [
-            `exec tp-production-db-backup sh -c f=/backups/api/${ID}.dump; test -s "$f" && pg_restore --list "$f" >/dev/null`,
+            `exec tp-production-db-backup pg-verify.sh /backups/api/${ID}.dump`,
             "stop -t 30 tp-production-api-1a2b3c4d",
             "stop -t 30 tp-production-web-5e6f7a8b",
             "stop -t 30 tp-production-worker-9c0d1e2f",
@@ -54,9 +54,9 @@ describe("ops restore", () => {
         assert.strictEqual(d.calls.filter((c) => c.startsWith("inspect ")).length, 3);
     });
 
-    it("a missing or corrupt backup stops nothing", async () => {
+    it("a missing, truncated or corrupt backup (the scratch restore fails) stops nothing", async () => {
         const d = fakeDocker({ check: 1 });
-        await assert.rejects(restore(model(), d, { env: "production", backup: ID }, quiet), /missing or unreadable .*nothing was changed/);
+        await assert.rejects(restore(model(), d, { env: "production", backup: ID }, quiet), /missing or does not restore cleanly .*nothing was changed/);
         assert.ok(!d.calls.some((c) => c.startsWith("stop")));
     });
 

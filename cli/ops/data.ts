@@ -47,9 +47,14 @@ export async function restore(model: PlatformModel, d: Docker, opts: { env?: str
     if (!owner) throw new OpsError(`database '${db}' belongs to no app of ${env.name}/${service.name}; its apps: ${service.consumers.join(", ")}`);
     const bc = backupContainer(service);
 
-    log(`1/6 checking backup ${id} in ${bc}`);
-    const check = d.run(["exec", bc, "sh", "-c", `f=/backups/${db}/${id}.dump; test -s "$f" && pg_restore --list "$f" >/dev/null`]);
-    if (check.status !== 0) throw new OpsError(`backup ${id} is missing or unreadable in ${bc}; nothing was changed`);
+    // A full restore into a scratch server inside the sidecar, row counts compared: a truncated or
+    // corrupt dump is refused here, before any app stops.
+    log(`1/6 restoring backup ${id} into a scratch server in ${bc} to check it`);
+    const check = d.run(["exec", bc, "pg-verify.sh", `/backups/${db}/${id}.dump`]);
+    if (check.status !== 0) {
+        process.stderr.write(check.stderr);
+        throw new OpsError(`backup ${id} is missing or does not restore cleanly in ${bc}; nothing was changed`);
+    }
 
     // The apps that use this database, and the apps that depend on those, stop first.
     const affected = env.apps.filter((a) => a.name === owner.name || a.dependsOn.includes(owner.name));

@@ -147,6 +147,10 @@ function backupSidecar(parent: Postgres, args: DataServiceArgs, superuser: pulum
         "BACKUP_DIR=/backups",
         `HOURLY_KEEP_DAYS=${b.hourlyKeepDays}`,
         `WEEKLY_KEEP_DAYS=${b.weeklyKeepDays}`,
+        `HOURLY_KEEP_MIN=${b.hourlyKeepMin}`,
+        `WEEKLY_KEEP_MIN=${b.weeklyKeepMin}`,
+        `MANUAL_KEEP_DAYS=${b.manualKeepDays}`,
+        `DRILL_EVERY_HOURS=${b.drillEveryHours}`,
         `HOURLY_MAX_AGE_SECONDS=${BACKUP_MAX_AGE_SECONDS.hourly}`,
         `WEEKLY_MAX_AGE_SECONDS=${BACKUP_MAX_AGE_SECONDS.weekly}`,
         `HOSTPLANE_ENV=${s.environment}`,
@@ -170,15 +174,24 @@ function backupSidecar(parent: Postgres, args: DataServiceArgs, superuser: pulum
         command: ["loop"],
         env,
         uploads: [
-            { file: "/usr/local/bin/pg-backup.sh", content: fs.readFileSync(path.join(SCRIPTS, "pg-backup.sh"), "utf8"), executable: true },
-            { file: "/usr/local/bin/pg-restore.sh", content: fs.readFileSync(path.join(SCRIPTS, "pg-restore.sh"), "utf8"), executable: true },
+            ...backupScripts(),
             { file: "/run/secrets/pgpass", content: pulumi.interpolate`${s.alias}:${s.port}:*:postgres:${superuser}\n`, permissions: "0400" },
         ],
         mounts: [{ volume: backups, target: "/backups" }],
         hostDirs: textfile ? [{ hostPath: BACKUP_TEXTFILE_HOST_DIR, containerPath: BACKUP_TEXTFILE_MOUNT }] : [],
         health: { ...s.health, test: ["CMD", "test", "-f", metricsFile], startPeriod: "10s" },
         cpus: 0.5,
-        memoryMb: 256,
+        // pg_dump plus the scratch server each dump is restored into (32MB shared_buffers).
+        memoryMb: 512,
         dependsOn: [parent.server, backups],
     });
+}
+
+/** Every script of scripts/postgres (the backup, verify and restore commands and what they source). */
+function backupScripts(): { file: string; content: string; executable: boolean }[] {
+    return fs
+        .readdirSync(SCRIPTS)
+        .filter((f) => /\.(sh|sql)$/.test(f))
+        .sort()
+        .map((f) => ({ file: `/usr/local/bin/${f}`, content: fs.readFileSync(path.join(SCRIPTS, f), "utf8"), executable: f.endsWith(".sh") }));
 }

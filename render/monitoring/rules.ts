@@ -3,7 +3,16 @@
 import { stringify } from "yaml";
 import type { PlatformModel } from "../../config/model";
 import type { HostFile } from "../files";
-import { BACKUP_LAST_SUCCESS_METRIC, BACKUP_MAX_AGE_METRIC } from "./backup-hook";
+import {
+    BACKUP_FAILED_METRIC,
+    BACKUP_LAST_SUCCESS_METRIC,
+    BACKUP_MAX_AGE_METRIC,
+    BACKUP_METRICS_MAX_AGE_SECONDS,
+    BACKUP_METRICS_UPDATED_METRIC,
+    DRILL_FAILED_METRIC,
+    DRILL_LAST_SUCCESS_METRIC,
+    DRILL_MAX_AGE_METRIC,
+} from "./backup-hook";
 import { CONF } from "./paths";
 import { JOBS, RULES_FILE } from "./prometheus";
 
@@ -127,10 +136,37 @@ export function alertRules(model: PlatformModel): { groups: { name: string; rule
                     {
                         // Written by the postgres backup sidecar (scripts/postgres/pg-backup.sh).
                         alert: "BackupFailing",
-                        expr: "hostplane_backup_last_run_failed > 0",
+                        expr: `${BACKUP_FAILED_METRIC} > 0`,
                         for: "10m",
                         labels: { severity: "critical" },
                         annotations: { summary: "the latest backup run of {{ $labels.env }}/{{ $labels.service }} failed" },
+                    },
+                    {
+                        // The sidecar rewrites its file every run: an old file is a dead or stuck sidecar.
+                        alert: "BackupMetricsStale",
+                        expr: `time() - ${BACKUP_METRICS_UPDATED_METRIC} > ${BACKUP_METRICS_MAX_AGE_SECONDS}`,
+                        labels: { severity: "critical" },
+                        annotations: { summary: "the backup metrics of {{ $labels.env }}/{{ $labels.service }} have not been updated for {{ $value | humanizeDuration }}" },
+                    },
+                    {
+                        // node-exporter drops a textfile it cannot parse: its series vanish, so say so.
+                        alert: "TextfileMetricsUnreadable",
+                        expr: "node_textfile_scrape_error > 0",
+                        for: "15m",
+                        labels: { severity: "warning" },
+                        annotations: { summary: "node-exporter cannot parse a textfile (backup metrics may be missing)" },
+                    },
+                    {
+                        alert: "RestoreDrillFailing",
+                        expr: `${DRILL_FAILED_METRIC} > 0`,
+                        labels: { severity: "critical" },
+                        annotations: { summary: "the latest restore drill of {{ $labels.env }}/{{ $labels.service }} failed: a backup does not restore" },
+                    },
+                    {
+                        alert: "RestoreDrillTooOld",
+                        expr: `time() - ${DRILL_LAST_SUCCESS_METRIC} > ${DRILL_MAX_AGE_METRIC}`,
+                        labels: { severity: "critical" },
+                        annotations: { summary: "the newest successful restore drill of {{ $labels.env }}/{{ $labels.service }}/{{ $labels.database }} is {{ $value | humanizeDuration }} old" },
                     },
                 ],
             },
