@@ -174,13 +174,24 @@ export const BackupSchedule = z.strictObject({
     manualKeepDays: z.number().int().min(1).max(3650).default(30),
     /** Restore drill: the newest dump of each database restored into a scratch server (default every 24h). */
     drillEveryHours: z.number().int().min(1).max(24 * 31).default(24),
-    /** Copy each dump to S3-compatible storage; credentials come from secrets. */
+    /**
+     * Off-host copies to S3-compatible storage (rclone in the backup image). Encrypted with age for
+     * ageRecipients unless encrypt: false is written; https only unless allowInsecure: true.
+     * Credentials come from Pulumi secrets and reach the sidecar as a file.
+     */
     s3: z
         .strictObject({
             endpoint: z.url({ error: "expected an https:// endpoint URL" }),
-            bucket: z.string().min(3),
+            bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "expected an S3 bucket name" }),
+            /** Folder inside the bucket (default: <env>/<service>). */
+            prefix: z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, { error: "expected a path like prod/db" }).optional(),
+            region: z.string().regex(/^[a-z0-9-]+$/).default("us-east-1"),
             accessKeyId: configKeyName,
             secretAccessKey: configKeyName,
+            /** age public keys (age1…) the copies are encrypted to; the private key stays with the operators. */
+            ageRecipients: z.array(z.string().regex(/^age1[02-9ac-hj-np-z]{58}$/, { error: "expected an age public key (age1… as printed by age-keygen)" })).default([]),
+            encrypt: z.boolean().optional(),
+            allowInsecure: z.boolean().default(false),
         })
         .optional(),
 });

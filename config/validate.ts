@@ -13,6 +13,7 @@ import { exposureIssues } from "./exposure";
 import { reservedEnvIssues } from "./reserved-env";
 import { applyImageSource, effectiveImageSource } from "./image-source";
 import { imagesIssues } from "./images";
+import { offsiteIssues } from "./backup";
 
 export const NAMESPACE = "hostplane";
 
@@ -220,6 +221,7 @@ function semanticIssues(cfg: StackConfigParsed, secretKeys: Set<string>, stack: 
                 else if (prev) issues.push({ key: at("hostPort"), message: `host port ${svc.hostPort} (with servicePortOffset ${env.servicePortOffset}) collides with ${prev}` });
                 else portOwners.set(svc.hostPort, `${envName}/${svc.name}`);
             }
+            if (svc.settings.type === "postgres") issues.push(...offsiteIssues(svc.settings.backup, at));
             if (svc.settings.type === "postgres" && svc.settings.backup.s3)
                 for (const k of ["accessKeyId", "secretAccessKey"] as const) {
                     const name = svc.settings.backup.s3[k];

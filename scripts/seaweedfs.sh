@@ -3,7 +3,8 @@
 # store the backup tests upload to on loopback. A pinned version, built once with the shared Go
 # module/build cache of scripts/toolchain/build.sh and kept as a cached binary.
 #
-#   bash scripts/seaweedfs.sh     # make sure the binary exists; print its path on stdout
+#   bash scripts/seaweedfs.sh          # make sure the binary exists; print its path on stdout
+#   bash scripts/seaweedfs.sh --path   # print the path; exit 1 when it is not built (tests)
 #
 # SeaweedFS has no semver tags and its go.mod has a replace directive, so `go install pkg@v`
 # refuses it: a throwaway wrapper module requires the pinned pseudo-version, repeats the replace,
@@ -15,6 +16,12 @@ SEAWEEDFS_VERSION=v0.0.0-20261109003541-7506e5f91cd6
 tools="${HOSTPLANE_TOOLS_DIR:-$HOME/.cache/hostplane/tools}"
 bin_dir="$tools/seaweedfs-$SEAWEEDFS_VERSION"
 bin="$bin_dir/weed"
+
+if [ "${1:-}" = --path ]; then
+  echo "$bin"
+  [ -x "$bin" ]
+  exit
+fi
 
 if [ ! -x "$bin" ]; then
   command -v go >/dev/null 2>&1 || { echo "seaweedfs.sh: 'go' is not on PATH (Go 1.26.6+ builds weed)" >&2; exit 2; }

@@ -17,6 +17,10 @@ type Case = {
 const P = "hostplane:environments.production.apps";
 const S = "hostplane:environments.staging.apps";
 
+/** An age public key (age-keygen), and an off-host target that passes every check. */
+const AGE_KEY = "age1qv8306tdv6dlxl748kdk5wx0n8aaxy8hnl9l0wxwgl03ztxmva7s76ad5n";
+const S3 = { endpoint: "https://s3.example.com", bucket: "dumps", accessKeyId: "s3Key", secretAccessKey: "s3Secret", ageRecipients: [AGE_KEY] };
+
 const CASES: Case[] = [
     {
         name: "unknown top-level key",
@@ -500,9 +504,32 @@ const CASES: Case[] = [
     },
     {
         name: "backup S3 keys not set as secrets",
-        mutate: (c) => (c.environments.production.services = { db: { type: "postgres", backup: { s3: { endpoint: "https://s3.example.com", bucket: "dumps", accessKeyId: "s3Key", secretAccessKey: "s3Secret" } } } }),
+        mutate: (c) => (c.environments.production.services = { db: { type: "postgres", backup: { s3: { endpoint: "https://s3.example.com", bucket: "dumps", accessKeyId: "s3Key", secretAccessKey: "s3Secret", ageRecipients: [AGE_KEY] } } } }),
         secrets: ["stripeApiKey", "s3Key"],
         expect: [{ key: "hostplane:environments.production.services.db.backup.s3.secretAccessKey", message: "missing secret hostplane:s3Secret; set it with 'pulumi config set --secret hostplane:s3Secret <value> --stack test'" }],
+    },
+    {
+        name: "off-host backups over plain http without allowInsecure",
+        mutate: (c) => (c.environments.production.services = { db: { type: "postgres", backup: { s3: { ...S3, endpoint: "http://s3.example.com" } } } }),
+        secrets: ["stripeApiKey", "s3Key", "s3Secret"],
+        expect: [{ key: "hostplane:environments.production.services.db.backup.s3.endpoint", message: "got http://s3.example.com; expected an https:// endpoint (or allowInsecure: true for plain http, which sends the backups unprotected in transit)" }],
+    },
+    {
+        name: "off-host backups without an age recipient and without encrypt: false",
+        mutate: (c) => (c.environments.production.services = { db: { type: "postgres", backup: { s3: { ...S3, ageRecipients: [] } } } }),
+        secrets: ["stripeApiKey", "s3Key", "s3Secret"],
+        expect: [
+            {
+                key: "hostplane:environments.production.services.db.backup.s3.ageRecipients",
+                message: "off-host copies are encrypted with age by default; expected at least one recipient public key (age1…, from 'age-keygen'), or encrypt: false to upload them in clear",
+            },
+        ],
+    },
+    {
+        name: "an age recipient that is not an age public key",
+        mutate: (c) => (c.environments.production.services = { db: { type: "postgres", backup: { s3: { ...S3, ageRecipients: ["ssh-ed25519 AAAA"] } } } }),
+        secrets: ["stripeApiKey", "s3Key", "s3Secret"],
+        expect: [{ key: "hostplane:environments.production.services.db.backup.s3.ageRecipients[0]", message: 'got "ssh-ed25519 AAAA"; expected an age public key (age1… as printed by age-keygen)' }],
     },
     {
         name: "pgbouncer pool mode misspelled",

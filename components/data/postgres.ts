@@ -11,6 +11,7 @@ import { PGBOUNCER_IMAGE, pgbouncerEnabled, pgIdentifier } from "../../config/se
 import { NAMESPACE } from "../../config/validate";
 import { MONITOR_ROLE, PGBOUNCER_PORT, renderMonitorRoleSql, renderPgbouncerIni, renderPgbouncerUserlist, renderRolesSql } from "../../render/postgres";
 import { BACKUP_MAX_AGE_SECONDS, BACKUP_TEXTFILE_HOST_DIR, BACKUP_TEXTFILE_MOUNT, backupTextfileName } from "../../render/monitoring/backup-hook";
+import { offsiteEnv, RCLONE_CONF_PATH, renderRcloneConf } from "../../render/backup-offsite";
 import { DataServiceArgs, dataVolume, serviceContainer } from "./container";
 import { exporterSidecar, exporterTarget } from "./exporter";
 
@@ -161,10 +162,12 @@ function backupSidecar(parent: Postgres, args: DataServiceArgs, superuser: pulum
     const textfile = model.monitoring.services.nodeExporter;
     const metricsFile = textfile ? `${BACKUP_TEXTFILE_MOUNT}/${backupTextfileName(s.environment, s.name)}` : "/backups/metrics/hostplane_backup.prom";
     env.push(`METRICS_FILE=${metricsFile}`);
+    const secretFiles: { file: string; content: pulumi.Input<string>; permissions: string }[] = [];
     if (s3) {
-        env.push(`S3_ENDPOINT=${s3.endpoint}`, `S3_BUCKET=${s3.bucket}`);
-        env.push(pulumi.interpolate`AWS_ACCESS_KEY_ID=${cfg.requireSecret(s3.accessKeyId)}`);
-        env.push(pulumi.interpolate`AWS_SECRET_ACCESS_KEY=${cfg.requireSecret(s3.secretAccessKey)}`);
+        env.push(...offsiteEnv(s3, s.environment, s.name));
+        if (s3.allowInsecure) pulumi.log.warn(`${s.environment}/${s.name}: backups go off-host over plain http (${s3.endpoint}); allowInsecure is set`, parent);
+        const conf = pulumi.all([cfg.requireSecret(s3.accessKeyId), cfg.requireSecret(s3.secretAccessKey)]).apply(([id, key]) => renderRcloneConf(s3, id, key));
+        secretFiles.push({ file: RCLONE_CONF_PATH, content: pulumi.secret(conf), permissions: "0400" });
     }
     return serviceContainer(parent, {
         ...args,
@@ -176,6 +179,7 @@ function backupSidecar(parent: Postgres, args: DataServiceArgs, superuser: pulum
         uploads: [
             ...backupScripts(),
             { file: "/run/secrets/pgpass", content: pulumi.interpolate`${s.alias}:${s.port}:*:postgres:${superuser}\n`, permissions: "0400" },
+            ...secretFiles,
         ],
         mounts: [{ volume: backups, target: "/backups" }],
         hostDirs: textfile ? [{ hostPath: BACKUP_TEXTFILE_HOST_DIR, containerPath: BACKUP_TEXTFILE_MOUNT }] : [],

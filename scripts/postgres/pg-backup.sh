@@ -13,6 +13,8 @@
 #                                             DRILL_EVERY_HOURS
 #   pg-backup.sh list                         backup ids, newest first
 #   pg-backup.sh metrics                      rewrite the metrics file from the state
+#   pg-backup.sh fetch <id> < identity        download an off-host backup and decrypt it with the
+#                                             age identity read from stdin (never stored)
 #
 # Connection: the usual libpq variables (PGHOST, PGPORT, PGUSER, PGPASSFILE).
 # Files: $BACKUP_DIR/<db>/<id>.dump (pg_dump custom format) and <id>.rows (row count of every
@@ -186,8 +188,12 @@ case "${1:-}" in
     run) shift; cmd_run "$@" ;;
     drill) cmd_drill ;;
     metrics) take_lock; write_metrics ;;
+    fetch) [ $# -eq 2 ] || die "usage: pg-backup.sh fetch <backup id> < age-identity-file"
+        offsite_enabled || die "no off-host target configured (OFFSITE_REMOTE)"
+        id=$2; db=${id%-*}; db=${db%-*}; mkdir -p "$BACKUP_DIR/$db"
+        offsite_get "$id" "$BACKUP_DIR/$db" ;;
     prune) shift; cmd_prune "$@" ;;
     loop) cmd_loop ;;
     list) cmd_list ;;
-    *) echo "usage: pg-backup.sh run [hourly|weekly|manual] | drill | prune [--now EPOCH] | loop | list | metrics" >&2; exit 2 ;;
+    *) echo "usage: pg-backup.sh run [hourly|weekly|manual] | drill | prune [--now EPOCH] | loop | list | metrics | fetch <id>" >&2; exit 2 ;;
 esac
