@@ -2,6 +2,7 @@
 // program uses, so they always match; the host's Docker engine is reached with the docker CLI
 // (DOCKER_HOST from the stack config, or from its outputs for a Hetzner server), and stack history
 // and updates go through Pulumi's Automation API.
+import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { ConfigError } from "../config/errors";
@@ -25,6 +26,9 @@ const USAGE = `usage: npm run ops -- <command> --stack <s> [options]
   backup-now              --env <e> [--service <postgres service>]
   backups                 --env <e> [--service <postgres service>]
   restore                 --env <e> [--service <postgres service>] --backup <id>
+                          [--identity <age key file> | --identity-secret <config key>]
+                          (fetch the off-host copy and decrypt it; the key never stays on the host)
+  drill                   --env <e> [--service <postgres service>]   restore drill now
   rollback <app>          --env <e> [--to <image>] [--dry-run]
 State: PULUMI_BACKEND_URL (the local stack defaults to ./.pulumi-state, like npm run local:up).`;
 
@@ -62,6 +66,23 @@ async function rollback(model: PlatformModel, opts: { app?: string; env?: string
     log(`rolled back; commit Pulumi.${model.stack}.yaml so the next deploy keeps ${target.image}`);
 }
 
+/**
+ * The age identity that decrypts off-host copies: a file on the operator's machine, or a Pulumi
+ * secret of the stack. Read here and handed to the sidecar on stdin, never written on the host.
+ */
+async function ageIdentity(model: PlatformModel, opts: { identity?: string; "identity-secret"?: string }): Promise<string | undefined> {
+    if (opts.identity && opts["identity-secret"]) throw new OpsError("give --identity or --identity-secret, not both");
+    if (opts.identity) {
+        if (!fs.existsSync(opts.identity)) throw new OpsError(`--identity ${opts.identity}: no such file (expected an age identity file from age-keygen)`);
+        return fs.readFileSync(opts.identity, "utf8");
+    }
+    const key = opts["identity-secret"];
+    if (!key) return undefined;
+    const value = await (await selectStack(model)).getConfig(`hostplane:${key}`).catch(() => undefined);
+    if (!value?.value) throw new OpsError(`--identity-secret ${key}: hostplane:${key} is not set in stack ${model.stack}; set it with 'pulumi config set --secret hostplane:${key} < key.txt'`);
+    return value.value;
+}
+
 export async function main(argv: string[]): Promise<number> {
     const [cmd, ...rest] = argv;
     const { values, positionals } = parseArgs({
@@ -75,6 +96,8 @@ export async function main(argv: string[]): Promise<number> {
             tail: { type: "string" },
             to: { type: "string" },
             "dry-run": { type: "boolean" },
+            identity: { type: "string" },
+            "identity-secret": { type: "string" },
         },
         allowPositionals: true,
         strict: true,
@@ -101,8 +124,16 @@ export async function main(argv: string[]): Promise<number> {
             return 0;
         }
         case "restore":
-            await restore(model, await dockerFor(model), values, log);
+            await restore(model, await dockerFor(model), { ...values, identity: await ageIdentity(model, values) }, log);
             return 0;
+        case "drill": {
+            const { service } = pick(model, values.env, values.service);
+            const r = (await dockerFor(model)).run(["exec", backupContainer(service), "pg-backup.sh", "drill"]);
+            process.stderr.write(r.stderr);
+            if (r.status !== 0) throw new OpsError(`restore drill failed in ${backupContainer(service)}`);
+            log("restore drill passed");
+            return 0;
+        }
         case "rollback":
             await rollback(model, { ...values, app: positionals[0] }, log);
             return 0;

@@ -69,6 +69,20 @@ describe("ops restore", () => {
         assert.ok(!d.calls.some((c) => c.startsWith("start")));
     });
 
+    it("with an identity: fetches the off-host copy first, the key only on stdin, then the same runbook", async () => {
+        const d = fakeDocker();
+        const inputs: (string | undefined)[] = [];
+        const run = d.run.bind(d);
+        d.run = (args, input) => (inputs.push(input), run(args, input));
+        const key = "AGE-SECRET-KEY-1QQQ";
+        await restore(model(), d, { env: "production", backup: ID, identity: key }, quiet);
+        const steps = d.calls.filter((c) => !c.startsWith("ps ") && !c.startsWith("inspect "));
+        assert.strictEqual(steps[0], `exec -i tp-production-db-backup pg-backup.sh fetch ${ID}`);
+        assert.strictEqual(steps[1], `exec tp-production-db-backup pg-verify.sh /backups/api/${ID}.dump`);
+        assert.strictEqual(inputs[d.calls.indexOf(steps[0])], key);
+        assert.ok(!d.calls.some((c) => c.includes(key)), "the key is never on a command line");
+    });
+
     it("names what is wrong with the arguments", async () => {
         const d = fakeDocker();
         await assert.rejects(restore(model(), d, { env: "staging", backup: ID }, quiet), /environment 'staging' has no postgres service/);

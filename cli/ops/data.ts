@@ -36,7 +36,7 @@ async function waitHealthy(d: Docker, container: string, seconds: number, log: (
     }
 }
 
-export async function restore(model: PlatformModel, d: Docker, opts: { env?: string; service?: string; backup?: string }, log: (s: string) => void): Promise<void> {
+export async function restore(model: PlatformModel, d: Docker, opts: { env?: string; service?: string; backup?: string; identity?: string }, log: (s: string) => void): Promise<void> {
     const { env, service } = pick(model, opts.env, opts.service);
     if (!opts.backup) throw new OpsError("missing --backup <id>; list them with: npm run ops -- backups --stack … --env …");
     const id = opts.backup.replace(/\.dump$/, "");
@@ -46,6 +46,15 @@ export async function restore(model: PlatformModel, d: Docker, opts: { env?: str
     const owner = env.apps.find((a) => pgIdentifier(a.name) === db && service.consumers.includes(a.name));
     if (!owner) throw new OpsError(`database '${db}' belongs to no app of ${env.name}/${service.name}; its apps: ${service.consumers.join(", ")}`);
     const bc = backupContainer(service);
+
+    // From the off-host copy: downloaded and decrypted in the sidecar with the operator's identity
+    // on stdin (held in memory there, never written).
+    if (opts.identity) {
+        log(`0/6 fetching ${id} from the off-host copy into ${bc}`);
+        const f = d.run(["exec", "-i", bc, "pg-backup.sh", "fetch", id], opts.identity);
+        process.stderr.write(f.stderr);
+        if (f.status !== 0) throw new OpsError(`cannot fetch ${id} from the off-host copy (see above); nothing was changed`);
+    }
 
     // A full restore into a scratch server inside the sidecar, row counts compared: a truncated or
     // corrupt dump is refused here, before any app stops.
