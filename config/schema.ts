@@ -172,6 +172,11 @@ export const BackupSchedule = z.strictObject({
     weeklyKeepMin: z.number().int().min(1).max(1000).default(2),
     /** Manual and safety dumps are removed after this many days (default 30). */
     manualKeepDays: z.number().int().min(1).max(3650).default(30),
+    /**
+     * The sidecar's image: the server's image unless set. Off-host copies need age and rclone in
+     * it: build images/backup/Dockerfile FROM the server's image and name the result here.
+     */
+    image: imageRef.optional(),
     /** Restore drill: the newest dump of each database restored into a scratch server (default every 24h). */
     drillEveryHours: z.number().int().min(1).max(24 * 31).default(24),
     /**

@@ -172,7 +172,9 @@ function backupSidecar(parent: Postgres, args: DataServiceArgs, superuser: pulum
     return serviceContainer(parent, {
         ...args,
         role: "backup",
-        // The server's own image: pg_dump always matches the server version.
+        // The server's own image (pg_dump always matches the server version), or one built FROM it
+        // with the off-host tools (images/backup/Dockerfile).
+        image: b.image,
         entrypoints: ["bash", "/usr/local/bin/pg-backup.sh"],
         command: ["loop"],
         env,
