@@ -18,6 +18,7 @@ if [ $# -lt 1 ] || [ $# -gt 2 ]; then echo "usage: pg-verify.sh <file.dump> [row
 dump=$1
 rows=${2:-${dump%.dump}.rows}
 TIMEOUT=${VERIFY_TIMEOUT_SECONDS:-3600}
+name=$(basename "${dump%.partial}" .dump) # how the log names it
 COUNT_SQL=$(cat "$(dirname "$0")/count-rows.sql")
 
 bindir() {
@@ -50,7 +51,7 @@ psql -X -q -d postgres -c "CREATE DATABASE verify" >/dev/null
 t0=$(date +%s)
 # Every object must come back; owners and grants need roles the scratch server does not have.
 if ! timeout "$TIMEOUT" pg_restore --exit-on-error --no-owner --no-acl -d verify "$dump" 2>"$scratch/restore.log"; then
-    log "$(basename "$dump") does NOT restore: $(tail -3 "$scratch/restore.log" | tr '\n' ' ')"
+    log "$name does NOT restore: $(tail -3 "$scratch/restore.log" | tr '\n' ' ')"
     exit 1
 fi
 got=$(timeout "$TIMEOUT" psql -X -At -q -v ON_ERROR_STOP=1 <<<"$COUNT_SQL" | sort)
@@ -58,11 +59,11 @@ tables=$(printf '%s' "$got" | grep -c . || true)
 if [ -f "$rows" ]; then
     want=$(sort "$rows")
     if [ "$got" != "$want" ]; then
-        log "$(basename "$dump") restores with different row counts than the dump had:"
+        log "$name restores with different row counts than the dump had:"
         diff <(echo "$want") <(echo "$got") | grep '^[<>]' | head -20 >&2 || true
         exit 1
     fi
-    log "ok $(basename "$dump" .dump): restored in $(( $(date +%s) - t0 ))s, $tables tables, every row count matches"
+    log "ok $name: restored in $(( $(date +%s) - t0 ))s, $tables tables, every row count matches"
 else
-    log "ok $(basename "$dump" .dump): restored in $(( $(date +%s) - t0 ))s, $tables tables (no row manifest to compare)"
+    log "ok $name: restored in $(( $(date +%s) - t0 ))s, $tables tables (no row manifest to compare)"
 fi
