@@ -1,8 +1,6 @@
 // PostgreSQL: the server, one role + database per app that depends on it (created idempotently,
 // apps never get the superuser), PgBouncer in front, and a backup sidecar that dumps on a
 // schedule, verifies each dump, prunes by retention and publishes backup-age metrics.
-import * as fs from "fs";
-import * as path from "path";
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
@@ -10,12 +8,12 @@ import * as random from "@pulumi/random";
 import { PGBOUNCER_IMAGE, pgbouncerEnabled, pgIdentifier } from "../../config/services";
 import { NAMESPACE } from "../../config/validate";
 import { MONITOR_ROLE, PGBOUNCER_PORT, renderMonitorRoleSql, renderPgbouncerIni, renderPgbouncerUserlist, renderRolesSql } from "../../render/postgres";
-import { BACKUP_MAX_AGE_SECONDS, BACKUP_TEXTFILE_HOST_DIR, BACKUP_TEXTFILE_MOUNT, backupTextfileName } from "../../render/monitoring/backup-hook";
-import { offsiteEnv, RCLONE_CONF_PATH, renderRcloneConf } from "../../render/backup-offsite";
+import { BACKUP_TEXTFILE_HOST_DIR, BACKUP_TEXTFILE_MOUNT } from "../../render/monitoring/backup-hook";
+import { RCLONE_CONF_PATH, renderRcloneConf } from "../../render/backup-offsite";
+import { BACKUP_MEMORY_MB, backupMetricsFile, backupScriptFiles, backupSidecarEnv } from "../../render/backup-sidecar";
 import { DataServiceArgs, dataVolume, serviceContainer } from "./container";
 import { exporterSidecar, exporterTarget } from "./exporter";
 
-const SCRIPTS = path.resolve(__dirname, "../../scripts/postgres");
 /** uid of the postgres user in the official (Debian-based) image: it reads the secret files. */
 const POSTGRES_UID = "999";
 
@@ -140,31 +138,11 @@ function backupSidecar(parent: Postgres, args: DataServiceArgs, superuser: pulum
     const backups = dataVolume(parent, model, s, args.provider, args.dependsOn, "backups");
     const s3 = b.s3;
     const cfg = new pulumi.Config(NAMESPACE);
-    const env: pulumi.Input<string>[] = [
-        `PGHOST=${s.alias}`,
-        `PGPORT=${s.port}`,
-        "PGUSER=postgres",
-        "PGPASSFILE=/run/secrets/pgpass",
-        "BACKUP_DIR=/backups",
-        `HOURLY_KEEP_DAYS=${b.hourlyKeepDays}`,
-        `WEEKLY_KEEP_DAYS=${b.weeklyKeepDays}`,
-        `HOURLY_KEEP_MIN=${b.hourlyKeepMin}`,
-        `WEEKLY_KEEP_MIN=${b.weeklyKeepMin}`,
-        `MANUAL_KEEP_DAYS=${b.manualKeepDays}`,
-        `DRILL_EVERY_HOURS=${b.drillEveryHours}`,
-        `HOURLY_MAX_AGE_SECONDS=${BACKUP_MAX_AGE_SECONDS.hourly}`,
-        `WEEKLY_MAX_AGE_SECONDS=${BACKUP_MAX_AGE_SECONDS.weekly}`,
-        `HOSTPLANE_ENV=${s.environment}`,
-        `HOSTPLANE_SERVICE=${s.name}`,
-    ];
-    // With node-exporter running, backup metrics go to its textfile directory (the BackupTooOld and
-    // BackupFailing alerts read them); otherwise they stay in the backups volume.
     const textfile = model.monitoring.services.nodeExporter;
-    const metricsFile = textfile ? `${BACKUP_TEXTFILE_MOUNT}/${backupTextfileName(s.environment, s.name)}` : "/backups/metrics/hostplane_backup.prom";
-    env.push(`METRICS_FILE=${metricsFile}`);
+    const metricsFile = backupMetricsFile(s, textfile);
+    const env = backupSidecarEnv(s, metricsFile);
     const secretFiles: { file: string; content: pulumi.Input<string>; permissions: string }[] = [];
     if (s3) {
-        env.push(...offsiteEnv(s3, s.environment, s.name));
         if (s3.allowInsecure) pulumi.log.warn(`${s.environment}/${s.name}: backups go off-host over plain http (${s3.endpoint}); allowInsecure is set`, parent);
         const conf = pulumi.all([cfg.requireSecret(s3.accessKeyId), cfg.requireSecret(s3.secretAccessKey)]).apply(([id, key]) => renderRcloneConf(s3, id, key));
         secretFiles.push({ file: RCLONE_CONF_PATH, content: pulumi.secret(conf), permissions: "0400" });
@@ -179,7 +157,7 @@ function backupSidecar(parent: Postgres, args: DataServiceArgs, superuser: pulum
         command: ["loop"],
         env,
         uploads: [
-            ...backupScripts(),
+            ...backupScriptFiles().map((f) => ({ file: `/usr/local/bin/${f.name}`, content: f.content, executable: f.executable })),
             { file: "/run/secrets/pgpass", content: pulumi.interpolate`${s.alias}:${s.port}:*:postgres:${superuser}\n`, permissions: "0400" },
             ...secretFiles,
         ],
@@ -187,17 +165,8 @@ function backupSidecar(parent: Postgres, args: DataServiceArgs, superuser: pulum
         hostDirs: textfile ? [{ hostPath: BACKUP_TEXTFILE_HOST_DIR, containerPath: BACKUP_TEXTFILE_MOUNT }] : [],
         health: { ...s.health, test: ["CMD", "test", "-f", metricsFile], startPeriod: "10s" },
         cpus: 0.5,
-        // pg_dump plus the scratch server each dump is restored into (32MB shared_buffers).
-        memoryMb: 512,
+        memoryMb: BACKUP_MEMORY_MB,
         dependsOn: [parent.server, backups],
     });
 }
 
-/** Every script of scripts/postgres (the backup, verify and restore commands and what they source). */
-function backupScripts(): { file: string; content: string; executable: boolean }[] {
-    return fs
-        .readdirSync(SCRIPTS)
-        .filter((f) => /\.(sh|sql)$/.test(f))
-        .sort()
-        .map((f) => ({ file: `/usr/local/bin/${f}`, content: fs.readFileSync(path.join(SCRIPTS, f), "utf8"), executable: f.endsWith(".sh") }));
-}

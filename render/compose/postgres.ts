@@ -4,10 +4,12 @@
 import type { DataServiceModel } from "../../config/model";
 import { pgbouncerEnabled, pgIdentifier } from "../../config/services";
 import { MONITOR_ROLE, PGBOUNCER_PORT, renderMonitorRoleSql, renderPgbouncerIni, renderPgbouncerUserlist, renderRolesSql } from "../postgres";
-import { BACKUP_MAX_AGE_SECONDS, BACKUP_TEXTFILE_HOST_DIR, BACKUP_TEXTFILE_MOUNT, backupTextfileName } from "../monitoring/backup-hook";
+import { BACKUP_TEXTFILE_HOST_DIR, BACKUP_TEXTFILE_MOUNT } from "../monitoring/backup-hook";
+import { RCLONE_CONF_PATH, renderRcloneConf } from "../backup-offsite";
+import { BACKUP_MEMORY_MB, backupMetricsFile, backupScriptFiles, backupSidecarEnv } from "../backup-sidecar";
 import { HOST_ROOT } from "../files";
 import { ComposeBuilder, depends } from "./builder";
-import { dataVolume, exporter, EXPORTER_UID, IMAGE_UID, passwordKey, readScript, serviceContainer, ServiceResult } from "./service";
+import { dataVolume, exporter, EXPORTER_UID, IMAGE_UID, passwordKey, serviceContainer, ServiceResult } from "./service";
 import type { SecretLookup } from "./types";
 
 export function renderPostgres(b: ComposeBuilder, s: DataServiceModel): ServiceResult {
@@ -80,38 +82,35 @@ function backup(b: ComposeBuilder, s: DataServiceModel, server: string, superuse
     if (s.settings.type !== "postgres") throw new Error("unreachable");
     const bk = s.settings.backup;
     const textfile = b.model.monitoring.services.nodeExporter;
-    const metricsFile = textfile ? `${BACKUP_TEXTFILE_MOUNT}/${backupTextfileName(s.environment, s.name)}` : "/backups/metrics/hostplane_backup.prom";
+    const metricsFile = backupMetricsFile(s, textfile);
     const scripts = `${HOST_ROOT}/scripts/postgres`;
-    b.hostFiles(["pg-backup.sh", "pg-restore.sh"].map((f) => ({ path: `${scripts}/${f}`, content: readScript(f), mode: 0o755 })));
-    const env = [
-        `PGHOST=${s.alias}`, `PGPORT=${s.port}`, "PGUSER=postgres", "PGPASSFILE=/run/secrets/pgpass", "BACKUP_DIR=/backups",
-        `HOURLY_KEEP_DAYS=${bk.hourlyKeepDays}`, `WEEKLY_KEEP_DAYS=${bk.weeklyKeepDays}`,
-        `HOURLY_MAX_AGE_SECONDS=${BACKUP_MAX_AGE_SECONDS.hourly}`, `WEEKLY_MAX_AGE_SECONDS=${BACKUP_MAX_AGE_SECONDS.weekly}`,
-        `HOSTPLANE_ENV=${s.environment}`, `HOSTPLANE_SERVICE=${s.name}`, `METRICS_FILE=${metricsFile}`,
-    ];
+    const files = backupScriptFiles();
+    b.hostFiles(files.map((f) => ({ path: `${scripts}/${f.name}`, content: f.content, mode: f.executable ? 0o755 : 0o644 })));
     const s3 = bk.s3;
+    // Off-host credentials reach the sidecar as an rclone.conf secret file, as in the Pulumi program.
+    const rclone: string[] = [];
     if (s3) {
-        env.push(`S3_ENDPOINT=${s3.endpoint}`, `S3_BUCKET=${s3.bucket}`);
-        b.value(`config/${s3.accessKeyId}`, { fromConfig: s3.accessKeyId });
-        b.value(`config/${s3.secretAccessKey}`, { fromConfig: s3.secretAccessKey });
+        const id = b.value(`config/${s3.accessKeyId}`, { fromConfig: s3.accessKeyId });
+        const key = b.value(`config/${s3.secretAccessKey}`, { fromConfig: s3.secretAccessKey });
+        rclone.push(b.secret(`data/${s.alias}-backup/rclone.conf`, (l) => renderRcloneConf(s3, l.value(id), l.value(key)), RCLONE_CONF_PATH, 0));
     }
     const volumesOut = [b.volume(`${b.model.prefix}_${s.environment}_${s.name}_backups`, "/backups")];
     serviceContainer(b, s, {
         role: "backup",
+        image: bk.image,
         entrypoint: ["bash", "/usr/local/bin/pg-backup.sh"],
         command: ["loop"],
-        environment: env,
-        envFile: s3 ? (l) => `AWS_ACCESS_KEY_ID=${l.value(`config/${s3.accessKeyId}`)}\nAWS_SECRET_ACCESS_KEY=${l.value(`config/${s3.secretAccessKey}`)}\n` : undefined,
+        environment: backupSidecarEnv(s, metricsFile),
         volumes: [
             ...volumesOut,
-            b.bind(`${scripts}/pg-backup.sh`, "/usr/local/bin/pg-backup.sh"),
-            b.bind(`${scripts}/pg-restore.sh`, "/usr/local/bin/pg-restore.sh"),
+            ...files.map((f) => b.bind(`${scripts}/${f.name}`, `/usr/local/bin/${f.name}`)),
             b.secret(`data/${s.alias}-backup/pgpass`, (l) => `${s.alias}:${s.port}:*:postgres:${l.value(superuser)}\n`, "/run/secrets/pgpass", 0),
+            ...rclone,
             ...(textfile ? [b.writableDir(BACKUP_TEXTFILE_HOST_DIR, BACKUP_TEXTFILE_MOUNT)] : []),
         ],
         health: { ...s.health, test: ["CMD", "test", "-f", metricsFile], startPeriod: "10s" },
         cpus: 0.5,
-        memoryMb: 256,
+        memoryMb: BACKUP_MEMORY_MB,
         after: depends([server]),
     });
 }
