@@ -191,6 +191,26 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
         for (const svc of ["demo", "worker", "postgres", "redis"]) assert.ok(r.rows.some((x) => x.env === "e2e" && x.service === svc && x.state === "running"), svc);
     });
 
+    it("2c. a restore drill in the postgres backup sidecar passes, and Prometheus sees its success metric", async () => {
+        const byService = (svc: string) => lines(docker("ps", "--filter", "label=hostplane.stack=e2e", "--filter", `label=hostplane.service=${svc}`, "--format", "{{.Names}}"))[0];
+        const sidecar = byService("postgres-backup");
+        // The sidecar took its first backup at start (proved by a scratch restore); drill it now.
+        const out = execFileSync("docker", ["exec", sidecar, "pg-backup.sh", "drill"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        log(out);
+        const prometheus = byService("prometheus");
+        const query = "hostplane_restore_drill_last_success_timestamp_seconds";
+        let result: any[] = [];
+        for (let i = 0; i < 45 && result.length === 0; i++) {
+            const body = docker("exec", prometheus, "wget", "-qO-", `http://127.0.0.1:9090/api/v1/query?query=${query}`);
+            result = JSON.parse(body).data.result;
+            if (result.length === 0) await new Promise((r) => setTimeout(r, 2000));
+        }
+        assert.ok(result.length > 0, `Prometheus has no ${query}`);
+        const drilled = Number(result[0].value[1]);
+        assert.ok(Date.now() / 1000 - drilled < 600, `the drill is recent (${drilled})`);
+        assert.strictEqual(result[0].metric.env, "e2e");
+    });
+
     it("3. rolling update through the proxy under load: 0 failed requests, a slow request in flight at the switch completes", async () => {
         await stack.setConfig("hostplane:environments.e2e.apps.demo.image", { value: "hostplane-e2e/demo-app:2" }, true);
         await rolloutUnderLoad("rolling update 1 -> 2", "1", "2", async () => {
