@@ -13,6 +13,9 @@ import { startTempS3, TempS3, weedBinary } from "./support/s3";
 import { haveCommand, requireTool } from "./support/tools";
 
 const SCRIPTS = path.resolve(__dirname, "../scripts/postgres");
+// rclone's S3 client refuses a custom CA bundle with its own HTTP transport; some machines set
+// AWS_CA_BUNDLE globally. The sidecar has none: the tests run without it too.
+const { AWS_CA_BUNDLE: _ignored, ...baseEnv } = process.env;
 
 describe("off-host backup copies (real PostgreSQL, SeaweedFS S3, rclone, age)", function () {
     this.timeout(300000);
@@ -22,7 +25,7 @@ describe("off-host backup copies (real PostgreSQL, SeaweedFS S3, rclone, age)", 
     let dir: string;
     let identity: string;
     let recipient: string;
-    const rclone = (args: string[]) => spawnSync("rclone", ["--config", path.join(dir, "rclone.conf"), ...args], { encoding: "utf8" });
+    const rclone = (args: string[]) => spawnSync("rclone", ["--config", path.join(dir, "rclone.conf"), ...args], { env: baseEnv, encoding: "utf8" });
 
     before(async function () {
         requireTool(this, postgresBinDir() !== undefined && haveCommand("pg_dump"), "PostgreSQL server", "apt-get install postgresql");
@@ -50,7 +53,7 @@ describe("off-host backup copies (real PostgreSQL, SeaweedFS S3, rclone, age)", 
     });
 
     const env = (extra: Record<string, string> = {}) => ({
-        ...process.env,
+        ...baseEnv,
         ...pg.env,
         BACKUP_DIR: path.join(dir, "backups"),
         RCLONE_CONFIG: path.join(dir, "rclone.conf"),

@@ -47,18 +47,21 @@ export async function startTempS3(basePort = 28300): Promise<TempS3> {
     fs.mkdirSync(path.join(dir, "data"), { recursive: true });
     const log = path.join(dir, "weed.log");
     const out = fs.openSync(log, "a");
-    // gRPC ports are HTTP port + 10000; all on 127.0.0.1 only.
+    // Every port explicit and on 127.0.0.1; the side services (Iceberg, Lance) off, and no
+    // telemetry: the test talks to loopback only.
+    const port = (n: number) => String(basePort + n);
     const proc = spawn(
         bin,
         [
-            "server", `-dir=${path.join(dir, "data")}`, "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-            `-master.port=${basePort}`, `-volume.port=${basePort + 1}`, `-filer.port=${basePort + 2}`,
-            "-filer", "-s3", `-s3.port=${basePort + 3}`, `-s3.config=${s3config}`,
+            "server", `-dir=${path.join(dir, "data")}`, "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-master.telemetry=false",
+            `-master.port=${port(0)}`, `-master.port.grpc=${port(1)}`, `-volume.port=${port(2)}`, `-volume.port.grpc=${port(3)}`,
+            "-filer", `-filer.port=${port(4)}`, `-filer.port.grpc=${port(5)}`,
+            "-s3", `-s3.port=${port(6)}`, `-s3.port.grpc=${port(7)}`, "-s3.port.iceberg=0", "-s3.port.lance=0", `-s3.config=${s3config}`,
             "-master.volumeSizeLimitMB=64", "-volume.max=8",
         ],
         { stdio: ["ignore", out, out] },
     );
-    const endpoint = `http://127.0.0.1:${basePort + 3}`;
+    const endpoint = `http://127.0.0.1:${port(6)}`;
     try {
         await waitFor(endpoint, 90, proc, log);
     } catch (e) {
