@@ -6,6 +6,8 @@
 #   images/build.sh redis nginx           # base + the named images (every tag of each)
 #   images/build.sh postgres:1=REF        # base + one image, also tagged REF (what the stack uses)
 #   FORCE=1 images/build.sh               # rebuild even if up to date
+#   images/build.sh --base-tarball        # only the debootstrap tarball, no engine; prints its path
+#                                         # (scripts/testhost/ builds test-host root filesystems on it)
 #
 # The docker CLI's DOCKER_HOST decides where the images are built: the target host's engine.
 # Base: `debootstrap --variant=minbase bookworm` from the Debian mirror apt
@@ -55,6 +57,9 @@ log() { echo "[build] $*" >&2; }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
 
+MODE=images
+if [ "${1:-}" = "--base-tarball" ]; then MODE=base-tarball; shift; fi
+
 # Every argument must name a recipe: NAME, NAME:TAG or NAME:TAG=REF.
 for w in "$@"; do
   known=""
@@ -66,7 +71,7 @@ for w in "$@"; do
 done
 
 # --- engine ------------------------------------------------------------------
-if ! docker info >/dev/null 2>&1; then
+if [ "$MODE" = images ] && ! docker info >/dev/null 2>&1; then
   "$REPO/scripts/docker-engine.sh"
 fi
 
@@ -102,17 +107,17 @@ image_label() { docker image inspect -f "{{index .Config.Labels \"$LABEL\"}}" "$
 image_size_mb() { docker image inspect -f '{{.Size}}' "$1" | awk '{printf "%.0f", $1/1000000}'; }
 
 # --- base image --------------------------------------------------------------
-build_base() {
+base_hash() {
+  printf '%s\n' "$BASE_RECIPE_VERSION" "$SUITE" minbase "$MIRROR" "$SEC_MIRROR" \
+    "$(sed -n '/^write_rootfs_tweaks()/,/^}/p' "${BASH_SOURCE[0]}")" | sha256sum | cut -c1-16
+}
+
+# ensure_base_tarball: the debootstrapped rootfs as a tar file, made once per recipe hash.
+# Sets BASE_HASH and BASE_TARBALL.
+ensure_base_tarball() {
   local t0 hash tarball rootfs
   t0="$(now)"
-  hash="$(printf '%s\n' "$BASE_RECIPE_VERSION" "$SUITE" minbase "$MIRROR" "$SEC_MIRROR" \
-    "$(sed -n '/^write_rootfs_tweaks()/,/^}/p' "${BASH_SOURCE[0]}")" | sha256sum | cut -c1-16)"
-  if [ -z "${FORCE:-}" ] && [ "$(image_label "$BASE_IMAGE")" = "$hash" ]; then
-    log "$BASE_IMAGE: up to date"
-    docker tag "$BASE_IMAGE" "$COMPAT_PREFIX/debian:$SUITE"
-    TIMINGS+=("$BASE_IMAGE|skipped|$(image_size_mb "$BASE_IMAGE")")
-    return
-  fi
+  hash="$(base_hash)"
   mkdir -p "$CACHE"
   tarball="$CACHE/debian-$SUITE-minbase-$hash.tar"
   if [ ! -s "$tarball" ]; then
@@ -136,11 +141,29 @@ build_base() {
   else
     log "using cached rootfs $tarball"
   fi
+  BASE_HASH="$hash"
+  BASE_TARBALL="$tarball"
+}
+
+build_base() {
+  local t0
+  t0="$(now)"
+  if [ -z "${FORCE:-}" ] && [ -n "$(image_label "$BASE_IMAGE")" ]; then
+    # The hash needs no tarball: compute it the way ensure_base_tarball does, without building.
+    BASE_HASH="$(base_hash)"
+    if [ "$(image_label "$BASE_IMAGE")" = "$BASE_HASH" ]; then
+      log "$BASE_IMAGE: up to date"
+      docker tag "$BASE_IMAGE" "$COMPAT_PREFIX/debian:$SUITE"
+      TIMINGS+=("$BASE_IMAGE|skipped|$(image_size_mb "$BASE_IMAGE")")
+      return
+    fi
+  fi
+  ensure_base_tarball
   docker import \
     --change 'CMD ["bash"]' \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    --change "LABEL $LABEL=$hash" \
-    "$tarball" "$BASE_IMAGE" >/dev/null
+    --change "LABEL $LABEL=$BASE_HASH" \
+    "$BASE_TARBALL" "$BASE_IMAGE" >/dev/null
   docker tag "$BASE_IMAGE" "$COMPAT_PREFIX/debian:$SUITE"
   TIMINGS+=("$BASE_IMAGE|$(elapsed "$t0")s|$(image_size_mb "$BASE_IMAGE")")
   log "$BASE_IMAGE: imported in $(elapsed "$t0")s"
@@ -251,6 +274,11 @@ TIMINGS=()
 T_ALL="$(now)"
 mkdir -p "$CACHE"
 clean_leftovers
+if [ "$MODE" = base-tarball ]; then
+  ensure_base_tarball
+  echo "$BASE_TARBALL"
+  exit 0
+fi
 build_base
 NETWORK=""
 for spec in "${IMAGES[@]}"; do
