@@ -1,9 +1,6 @@
 // Host: owns the Docker provider for the target machine and the "ready" gate that every Docker
 // resource depends on: the local daemon; an existing host over SSH (bootstrapped by
 // scripts/host/bootstrap.sh); or a Hetzner Cloud server created from scratch (components/hosts/).
-import * as os from "os";
-import * as path from "path";
-import * as fs from "fs";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { NAMESPACE } from "../config/validate";
@@ -11,6 +8,8 @@ import type { PlatformModel } from "../config/model";
 import { createHcloudServer } from "./hosts/hcloud";
 import { createSshBootstrap } from "./hosts/ssh";
 import { registryAuth } from "./images";
+import { sshPreflight } from "./hosts/ssh-preflight";
+import { keyFilePath, sshOptions, useSshWrapper, writeKeyFile, writeSshWrapper } from "./hosts/ssh-client";
 
 export interface HostArgs {
     model: PlatformModel;
@@ -62,15 +61,18 @@ export class Host extends pulumi.ComponentResource {
                 break;
             case "ssh": {
                 this.dockerHost = `ssh://${host.user}@${host.address}:${host.port}`;
+                const stem = keyFilePath(model.project, model.stack);
+                const knownHosts = `${stem}-known_hosts`;
                 const keyFile = privateKeyFile(model, args.writeKeyFile);
+                if (args.writeKeyFile) {
+                    // A refused key or an unreachable host stops here, naming the key, before any resource.
+                    sshPreflight(host, writeKeyFile(stem, new pulumi.Config(NAMESPACE).require("sshPrivateKey")), ["-o", `UserKnownHostsFile=${knownHosts}`]);
+                    useSshWrapper(writeSshWrapper(stem, stem, knownHosts));
+                }
                 const bootstrap = host.bootstrap ? createSshBootstrap(name, model, privateKey(), this) : undefined;
                 this.provider = new docker.Provider(
                     `${name}-docker`,
-                    {
-                        host: this.dockerHost,
-                        registryAuth: registryAuth(model.images),
-                        sshOpts: keyFile.apply((f) => ["-i", f, "-o", "StrictHostKeyChecking=accept-new", "-o", "BatchMode=yes"]),
-                    },
+                    { host: this.dockerHost, registryAuth: registryAuth(model.images), sshOpts: keyFile.apply((f) => sshOptions(f, knownHosts)) },
                     { parent: this, dependsOn: bootstrap ? [bootstrap] : [] },
                 );
                 this.ready = bootstrap ? [bootstrap, this.provider] : [this.provider];
@@ -89,16 +91,11 @@ export class Host extends pulumi.ComponentResource {
                 this.dockerHost = pulumi.interpolate`ssh://root@${server.ipv4}:22`;
                 const keyFile = privateKeyFile(model, args.writeKeyFile);
                 // One known_hosts file per server: a replaced server (new host key, same IP) is accepted anew.
-                const knownHosts = pulumi.interpolate`${path.join(os.homedir(), ".ssh", `hostplane-${model.project}-${model.stack}`)}-known_hosts-${server.server.id}`;
+                const knownHosts = pulumi.interpolate`${keyFilePath(model.project, model.stack)}-known_hosts-${server.server.id}`;
+                if (args.writeKeyFile) useSshWrapper(pulumi.all([keyFile, knownHosts]).apply(([f, k]) => writeSshWrapper(f, f, k)));
                 this.provider = new docker.Provider(
                     `${name}-docker`,
-                    {
-                        host: this.dockerHost,
-                        registryAuth: registryAuth(model.images),
-                        sshOpts: pulumi
-                            .all([keyFile, knownHosts])
-                            .apply(([f, k]) => ["-i", f, "-o", `UserKnownHostsFile=${k}`, "-o", "StrictHostKeyChecking=accept-new", "-o", "BatchMode=yes"]),
-                    },
+                    { host: this.dockerHost, registryAuth: registryAuth(model.images), sshOpts: pulumi.all([keyFile, knownHosts]).apply(([f, k]) => sshOptions(f, k)) },
                     { parent: this, dependsOn: [server.ready] },
                 );
                 this.ready = [server.ready, this.provider];
@@ -117,20 +114,11 @@ export class Host extends pulumi.ComponentResource {
 }
 
 const privateKey = () => new pulumi.Config(NAMESPACE).requireSecret("sshPrivateKey");
-
 /**
  * The Docker provider's ssh transport takes a key *file*: write the secret to a 0600 file that
  * only this user can read, named per stack. The key itself stays a Pulumi secret in state.
  */
 function privateKeyFile(model: PlatformModel, write: boolean): pulumi.Output<string> {
-    const key = privateKey();
-    const file = path.join(os.homedir(), ".ssh", `hostplane-${model.project}-${model.stack}`);
-    return pulumi.unsecret(
-        key.apply((k) => {
-            if (!write) return file;
-            fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-            fs.writeFileSync(file, k.endsWith("\n") ? k : `${k}\n`, { mode: 0o600 });
-            return file;
-        }),
-    );
+    const file = keyFilePath(model.project, model.stack);
+    return pulumi.unsecret(privateKey().apply((k) => (write ? writeKeyFile(file, k) : file)));
 }

@@ -7,6 +7,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { recipeKey, type LocalImageBuild } from "../config/image-recipes";
 import { shellQuote } from "../lib/shell";
+import { dockerCliEnv } from "./hosts/ssh-client";
 
 export interface LocalImagesArgs {
     builds: LocalImageBuild[];
@@ -27,7 +28,7 @@ export class LocalImages extends pulumi.ComponentResource {
                 // Relative: Pulumi runs the program in the project directory; a path that moves with
                 // the checkout would show as a change in every preview.
                 create: ["bash", "images/build.sh", ...specs].map(shellQuote).join(" "),
-                environment: { DOCKER_HOST: args.dockerHost },
+                environment: dockerCliEnv(args.dockerHost),
                 // The references carry each recipe's content hash: a changed recipe re-runs the build.
                 triggers: args.builds.map((b) => b.ref),
                 logging: "stderr",

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as random from "@pulumi/random";
 import type { AppModel } from "../config/model";
 import { envFileContent, migrationScript } from "../render/migration";
+import { dockerCliEnv } from "./hosts/ssh-client";
 
 export interface MigrationArgs {
     app: AppModel;
@@ -29,7 +30,7 @@ export function migrationJob(parent: pulumi.Resource, args: MigrationArgs): comm
         {
             create: args.image.apply((image) => migrationScript(app, args.network, image)),
             interpreter: ["/bin/bash", "-c"],
-            environment: { DOCKER_HOST: args.dockerHost },
+            environment: dockerCliEnv(args.dockerHost),
             // Secret as a whole: it holds the app's secrets.
             stdin: pulumi.secret(stdin),
             // Re-run whenever the app rolls to a new revision (image, command, env or secrets).

@@ -34,6 +34,7 @@ import {
 } from "../render/monitoring/paths";
 import { labelsFor } from "./labels";
 import { hardeningInput, healthcheckInput, limitsInput } from "./container-spec";
+import { dockerCliEnv } from "./hosts/ssh-client";
 
 export interface MonitoringArgs {
     model: PlatformModel;
@@ -86,7 +87,7 @@ export class Monitoring extends pulumi.ComponentResource {
         const mon = model.monitoring;
         const on = mon.services;
         const files = monitoringFilesByService(model);
-        const env = { DOCKER_HOST: args.dockerHost };
+        const env = dockerCliEnv(args.dockerHost);
         const dockerOpts = { parent: this, provider: args.provider };
         const cname = (svc: string) => `${model.prefix}-${ENDPOINTS[svc as MonitoringService]?.alias ?? svc}`;
         const volume = (svc: string) =>
@@ -190,7 +191,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 `${model.prefix}-${svc}-secrets`,
                 {
                     create: `docker run --rm --network none -u 0 ${values.map((v) => `-e ${v.env}`).join(" ")} -v ${s.host}:${s.container} --entrypoint sh ${image} -c ${quote(script)}`,
-                    environment: pulumi.all(values.map((v) => v.value)).apply((vals) => ({ ...env, ...Object.fromEntries(values.map((v, i) => [v.env, vals[i]])) })),
+                    environment: pulumi.all([env, pulumi.all(values.map((v) => v.value))]).apply(([e, vals]) => ({ ...e, ...Object.fromEntries(values.map((v, i) => [v.env, vals[i]])) })),
                     // A digest (itself secret) so a changed secret rewrites the file.
                     triggers: [pulumi.secret(pulumi.all(values.map((v) => v.value)).apply((vals) => sha256(vals.join("\0"))))],
                     logging: "stderr",

@@ -26,6 +26,7 @@ import { HOST_ROOT, HostFile, sha256 } from "../render";
 import { CONTAINER_ACME_WEBROOT, CONTAINER_AUTH_DIR, CONTAINER_CERT_DIR, CONTAINER_CONF_DIR, htpasswdFile, PROXY_HOST_DIR } from "../render/nginx";
 import { labelsFor } from "./labels";
 import { hardeningInput, healthcheckInput, limitsInput } from "./container-spec";
+import { dockerCliEnv } from "./hosts/ssh-client";
 
 export interface ProxyArgs {
     model: PlatformModel;
@@ -87,7 +88,7 @@ export class Proxy extends pulumi.ComponentResource {
         const proxy = model.proxy;
         const base = `${model.prefix}-proxy`;
         const image = proxy.image;
-        const env = { DOCKER_HOST: args.dockerHost };
+        const env = dockerCliEnv(args.dockerHost);
         const dockerOpts = { parent: this, provider: args.provider };
 
         const certs = new docker.Volume(`${base}-certs`, { name: `${base}-certs`, labels: labelsFor(model, { service: "proxy" }) }, dockerOpts);
@@ -172,7 +173,7 @@ export class Proxy extends pulumi.ComponentResource {
                     `tar -C "$tmp" -c . | docker run --rm -i -v ${base}-auth:${CONTAINER_AUTH_DIR} --entrypoint sh ${image} -c 'find ${CONTAINER_AUTH_DIR} -mindepth 1 -delete; tar -x -C ${CONTAINER_AUTH_DIR}'`,
                 ].join("\n"),
                 interpreter: ["/bin/bash", "-c"],
-                environment: pulumi.all(hashes).apply((h) => Object.assign({ ...env }, ...h.map((x, i) => ({ [`HTPASSWD_${i}`]: x })))),
+                environment: pulumi.all([env, pulumi.all(hashes)]).apply(([e, h]) => Object.assign({ ...e }, ...h.map((x, i) => ({ [`HTPASSWD_${i}`]: x })))),
                 triggers: [pulumi.all(hashes).apply((h) => sha256(JSON.stringify([protectedAliases, h])))],
                 logging: "stderr",
             },

@@ -13,6 +13,7 @@ import { RCLONE_CONF_PATH, renderRcloneConf } from "../../render/backup-offsite"
 import { BACKUP_MEMORY_MB, backupMetricsFile, backupScriptFiles, backupSidecarEnv } from "../../render/backup-sidecar";
 import { DataServiceArgs, dataVolume, serviceContainer } from "./container";
 import { exporterSidecar, exporterTarget } from "./exporter";
+import { dockerCliEnv } from "../hosts/ssh-client";
 
 /** uid of the postgres user in the official (Debian-based) image: it reads the secret files. */
 const POSTGRES_UID = "999";
@@ -57,7 +58,7 @@ export class Postgres extends pulumi.ComponentResource {
             {
                 create: pulumi.interpolate`docker exec -i ${this.server.name} psql -X -q -U postgres -d postgres -v ON_ERROR_STOP=1`,
                 stdin: pulumi.secret(sql),
-                environment: { DOCKER_HOST: args.dockerHost },
+                environment: dockerCliEnv(args.dockerHost),
                 triggers: [this.server.id, pulumi.secret(sql)],
             },
             { parent: this, dependsOn: [this.server] },
@@ -98,7 +99,7 @@ export class Postgres extends pulumi.ComponentResource {
                 {
                     create: pulumi.interpolate`docker exec -i ${this.server.name} psql -X -q -U postgres -d postgres -v ON_ERROR_STOP=1`,
                     stdin: monitorSql,
-                    environment: { DOCKER_HOST: args.dockerHost },
+                    environment: dockerCliEnv(args.dockerHost),
                     triggers: [this.server.id, monitorSql],
                 },
                 { parent: this, dependsOn: [this.server] },

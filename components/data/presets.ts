@@ -8,6 +8,7 @@ import * as random from "@pulumi/random";
 import { RABBITMQ_CREDENTIALS_FILE, type Credential } from "../../config/services";
 import { DataServiceArgs, dataVolume, serviceContainer } from "./container";
 import { exporterSidecar, exporterTarget } from "./exporter";
+import { dockerCliEnv } from "../hosts/ssh-client";
 
 
 /** uid the official redis, mongo and postgres images drop to: their secret files belong to it. */
@@ -180,7 +181,7 @@ protected-mode no
                             `${base}-buckets`,
                             {
                                 create: pulumi.interpolate`docker exec ${this.container.name} sh -c 'mc alias set local http://127.0.0.1:9000 "$(cat /run/secrets/MINIO_ROOT_USER)" "$(cat /run/secrets/MINIO_ROOT_PASSWORD)" >/dev/null && ${mb}'`,
-                                environment: { DOCKER_HOST: args.dockerHost },
+                                environment: dockerCliEnv(args.dockerHost),
                                 triggers: [this.container.id, ...s.settings.buckets],
                             },
                             { parent: this, dependsOn: [this.container] },
