@@ -8,7 +8,6 @@ import type { PlatformModel } from "../config/model";
 import { createHcloudServer } from "./hosts/hcloud";
 import { createSshBootstrap } from "./hosts/ssh";
 import { registryAuth } from "./images";
-import { sshPreflight } from "./hosts/ssh-preflight";
 import { keyFilePath, sshOptions, useSshWrapper, writeKeyFile, writeSshWrapper } from "./hosts/ssh-client";
 
 export interface HostArgs {
@@ -64,11 +63,8 @@ export class Host extends pulumi.ComponentResource {
                 const stem = keyFilePath(model.project, model.stack);
                 const knownHosts = `${stem}-known_hosts`;
                 const keyFile = privateKeyFile(model, args.writeKeyFile);
-                if (args.writeKeyFile) {
-                    // A refused key or an unreachable host stops here, naming the key, before any resource.
-                    sshPreflight(host, writeKeyFile(stem, new pulumi.Config(NAMESPACE).require("sshPrivateKey")), ["-o", `UserKnownHostsFile=${knownHosts}`]);
-                    useSshWrapper(writeSshWrapper(stem, stem, knownHosts));
-                }
+                // index.ts ran the SSH preflight (sshPreflightForStack) before any resource.
+                if (args.writeKeyFile) useSshWrapper(keyFile.apply((f) => writeSshWrapper(stem, f, knownHosts)));
                 const bootstrap = host.bootstrap ? createSshBootstrap(name, model, privateKey(), this) : undefined;
                 this.provider = new docker.Provider(
                     `${name}-docker`,

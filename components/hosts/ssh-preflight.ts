@@ -3,8 +3,11 @@
 // fails the program with a message naming the config key, instead of a transport error from the
 // bootstrap step or the Docker provider half-way through an update.
 import { spawnSync } from "child_process";
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformModel } from "../../config/model";
 import { ConfigError, ConfigIssue } from "../../config/errors";
 import { NAMESPACE } from "../../config/validate";
+import { keyFilePath, writeKeyFile } from "./ssh-client";
 
 export interface SshTarget {
     user: string;
@@ -66,4 +69,15 @@ export function sshPreflight(t: SshTarget, keyFile: string, extraOpts: string[] 
     if (r.status === 0) return;
     const stderr = r.error ? `${r.stderr ?? ""}\n${r.error.message}` : (r.stderr ?? "");
     throw new ConfigError([classifySshFailure(t, stderr)], "ssh preflight");
+}
+
+/**
+ * For host.provider ssh, inside the Pulumi program and before any resource (components too) is
+ * registered: writes the key file and probes the host with the stack's key and known_hosts.
+ */
+export function sshPreflightForStack(model: PlatformModel): void {
+    if (model.host.provider !== "ssh") return;
+    const stem = keyFilePath(model.project, model.stack);
+    const keyFile = writeKeyFile(stem, new pulumi.Config(NAMESPACE).require("sshPrivateKey"));
+    sshPreflight(model.host, keyFile, ["-o", `UserKnownHostsFile=${stem}-known_hosts`]);
 }

@@ -9,9 +9,22 @@ hostname "$2"
 # pivot_root needs the new root to be a mount point.
 mount --bind "$r" "$r"
 mount -t proc proc "$r/proc"
-# A fresh sysfs shows this network namespace's interfaces; dockerd needs cgroup2 under it.
+# A fresh sysfs shows this network namespace's interfaces; dockerd needs the cgroup hierarchies
+# under it, mounted the way the CI machine has them: cgroup2 alone, or the v1 controllers (whose
+# cpu controller gives containers CPU limits) next to a cgroup2 "unified" mount.
 mount -t sysfs sysfs "$r/sys"
-mount -t cgroup2 cgroup2 "$r/sys/fs/cgroup"
+if [ "$(cut -d: -f2 /proc/self/cgroup | tr -d '\n')" = "" ]; then
+  mount -t cgroup2 cgroup2 "$r/sys/fs/cgroup"
+else
+  mount -t tmpfs -o mode=0755,size=1m cgroup "$r/sys/fs/cgroup"
+  while IFS=: read -r _ ctrls _; do
+    case "$ctrls" in
+      "") mkdir -p "$r/sys/fs/cgroup/unified"; mount -t cgroup2 cgroup2 "$r/sys/fs/cgroup/unified" ;;
+      name=*) mkdir -p "$r/sys/fs/cgroup/${ctrls#name=}"; mount -t cgroup -o "none,$ctrls" cgroup "$r/sys/fs/cgroup/${ctrls#name=}" ;;
+      *) mkdir -p "$r/sys/fs/cgroup/$ctrls"; mount -t cgroup -o "$ctrls" cgroup "$r/sys/fs/cgroup/$ctrls" ;;
+    esac
+  done </proc/self/cgroup
+fi
 mount -t tmpfs -o mode=0755,size=64m tmpfs "$r/run"
 # A minimal /dev of its own: the usual character devices, its own pts and shm.
 mount -t tmpfs -o mode=0755,size=1m tmpfs "$r/dev"

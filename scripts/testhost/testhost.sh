@@ -189,7 +189,7 @@ prepare_rootfs() {
   install -m 0755 "$HERE/init.sh" "$r/sbin/testhost-init"
   if [ -n "${TESTHOST_DOCKERD:-}" ]; then install -m 0755 "$TESTHOST_DOCKERD" "$r/usr/local/bin/dockerd"; fi
   # dockerd flags, not daemon.json: /etc/docker/daemon.json is left for bootstrap.sh to write.
-  printf '%s\n' "--cgroup-parent=hpth-$name ${TESTHOST_DOCKERD_ARGS:-}" >"$r/etc/testhost-dockerd-args"
+  printf '%s\n' "--cgroup-parent=/hpth-$name ${TESTHOST_DOCKERD_ARGS:-}" >"$r/etc/testhost-dockerd-args"
 }
 
 # --- lifecycle ---------------------------------------------------------------------------------
@@ -257,10 +257,11 @@ teardown() {
   [ ! -f "$r/swapfile" ] || swapoff "$r/swapfile" 2>/dev/null || true
   ip netns del "$(netns "$name")" 2>/dev/null || true
   [ ! -f "$s/index" ] || ip link del "hpth$(cat "$s/index")" 2>/dev/null || true
-  # Containers' cgroups under the host's --cgroup-parent (left when dockerd was killed).
-  if [ -d "/sys/fs/cgroup/hpth-$name" ]; then
-    find "/sys/fs/cgroup/hpth-$name" -depth -type d -exec rmdir {} + 2>/dev/null || true
-  fi
+  # Containers' cgroups under the host's --cgroup-parent (left when dockerd was killed), in
+  # cgroup2 or in each v1 hierarchy.
+  for d in "/sys/fs/cgroup/hpth-$name" /sys/fs/cgroup/*/"hpth-$name"; do
+    [ ! -d "$d" ] || find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
+  done
   # The disk (loop device freed with it), and whatever else is mounted under the host's dir.
   findmnt -rn -o TARGET | grep "^$HOSTS/$name/" | sort -r | xargs -r -n1 umount || true
   rm -rf "${HOSTS:?}/$name"
