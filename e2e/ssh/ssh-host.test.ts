@@ -54,8 +54,9 @@ function stackYaml(host: TestHost): string {
 /** A temp copy of the program with the stack file; HOME is a temp dir too (key file, known_hosts). */
 function projectCopy(host: TestHost): { dir: string; home: string } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hostplane-ssh-e2e-"));
-    for (const f of ["Pulumi.yaml", "index.ts", "package.json", "tsconfig.json"]) fs.copyFileSync(path.join(REPO, f), path.join(dir, f));
-    for (const d of ["config", "components", "render", "lib", "scripts", "monitoring"]) fs.cpSync(path.join(REPO, d), path.join(dir, d), { recursive: true });
+    // Everything the program may import, without the repo's own stacks, state or dependencies.
+    const skip = (n: string) => ["node_modules", ".git", ".state", "e2e", "tests"].includes(n) || /^Pulumi\..+\.yaml$/.test(n);
+    for (const n of fs.readdirSync(REPO).filter((x) => !skip(x))) fs.cpSync(path.join(REPO, n), path.join(dir, n), { recursive: true });
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
     fs.writeFileSync(path.join(dir, `Pulumi.${STACK}.yaml`), stackYaml(host));
     fs.mkdirSync(path.join(dir, ".state"));
