@@ -196,6 +196,10 @@ export class Proxy extends pulumi.ComponentResource {
             `old=$(${certsSum}); (while :; do sleep 60; new=$(${certsSum}); if [ "$new" != "$old" ]; then old=$new; nginx -s reload; fi; done) & ` +
                 `exec nginx -c ${CONTAINER_CONF_DIR}/nginx.conf -g 'daemon off;'`,
         ];
+        const ports = (proxy.ipv6 ? ["0.0.0.0", "::"] : ["0.0.0.0"]).flatMap((ip) => [
+            { internal: 80, external: proxy.ports.http, ip, protocol: "tcp" },
+            { internal: 443, external: proxy.ports.https, ip, protocol: "tcp" },
+        ]);
         this.container = new docker.Container(
             `${base}-container`,
             {
@@ -204,10 +208,7 @@ export class Proxy extends pulumi.ComponentResource {
                 command: startCommand,
                 // IPv6 too wherever the stack outputs AAAA records (ssh and hcloud hosts); docker-proxy
                 // carries it to the container's IPv4 address.
-                ports: (proxy.ipv6 ? ["0.0.0.0", "::"] : ["0.0.0.0"]).flatMap((ip) => [
-                    { internal: 80, external: proxy.ports.http, ip, protocol: "tcp" },
-                    { internal: 443, external: proxy.ports.https, ip, protocol: "tcp" },
-                ]),
+                ports,
                 networksAdvanced: networks.map((n) => ({ name: n.name })),
                 mounts: [
                     { type: "bind", source: PROXY_HOST_DIR, target: CONTAINER_CONF_DIR, readOnly: true },
@@ -232,11 +233,15 @@ export class Proxy extends pulumi.ComponentResource {
                 restart: "unless-stopped",
                 logDriver: "json-file",
                 logOpts: { "max-size": model.logs.maxSize, "max-file": String(model.logs.maxFile) },
-                labels: labelsFor(model, { service: "proxy", kind: "proxy" }),
+                labels: labelsFor(model, proxy.ipv6 ? { service: "proxy", kind: "proxy", ports: JSON.stringify(ports) } : { service: "proxy", kind: "proxy" }),
                 destroyGraceSeconds: 10,
                 mustRun: true,
             },
-            { ...dockerOpts, dependsOn: [configStep, authStep, ...networks], deleteBeforeReplace: true },
+            // Docker reads the two bindings of one port (0.0.0.0 and ::) back in the reverse of the
+            // order they were created in, so a dual-stack list never compares equal and every `up`
+            // would replace the proxy. The ports label carries the list instead: a changed port still
+            // replaces the container (labels replace), a re-read order does not.
+            { ...dockerOpts, dependsOn: [configStep, authStep, ...networks], deleteBeforeReplace: true, ignoreChanges: proxy.ipv6 ? ["ports"] : [] },
         );
 
         if (proxy.tls.mode === "letsencrypt") this.certbot(args, base, certs, acme!);
