@@ -69,7 +69,8 @@ function compareContainer(c: GraphResource, svc: ComposeService, where: string):
     const targets = (svc.volumes ?? []).map((v) => v.split(":")[1]);
     for (const u of i.uploads ?? []) assert.ok(targets.includes(u.file), `${where}: secret/config file ${u.file} not mounted`);
     for (const m of i.mounts ?? []) assert.ok(targets.includes(m.target), `${where}: mount ${m.target} missing`);
-    const labels = Object.fromEntries((i.labels as Labels).filter((l) => l.label !== "hostplane.revision").map((l) => [l.label, l.value]));
+    // Program-only labels: the revision (replacement name) and the proxy's ports (its Pulumi diff).
+    const labels = Object.fromEntries((i.labels as Labels).filter((l) => l.label !== "hostplane.revision" && l.label !== "hostplane.ports").map((l) => [l.label, l.value]));
     assert.deepStrictEqual(svc.labels, labels, `${where}: labels`);
 }
 
