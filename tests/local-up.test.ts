@@ -78,9 +78,14 @@ describe("local:up: host ports already taken", () => {
         assert.deepStrictEqual(await takenPortMessages([{ port, address: "127.0.0.1", key: "k", what: "w" }], new Set(), "f"), []);
     });
 
-    it("`local.ts prepare` of the local stack refuses a taken 8002 (exit 3) and writes no plan", async () => {
+    it("`local.ts prepare` of the local stack refuses a taken 8002 (exit 3) and writes no plan", async function () {
         const other = await hold(8002).catch(() => undefined);
-        if (!other) return assert.fail("port 8002 is in use on this machine already; free it to run this test");
+        if (!other) {
+            // Typically the local stack itself is running here. Under CI the port must be free.
+            if (process.env.CI === "true") return assert.fail("port 8002 is in use on the CI machine; expected it free before local:up runs");
+            console.log("      skipped: port 8002 is in use on this machine (is the local stack up?)");
+            return this.skip();
+        }
         const plan = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "plan.env");
         try {
             const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", repoPath("cli/local.ts"), "prepare", "--stack", "local", "--plan", plan], {
