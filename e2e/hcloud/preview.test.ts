@@ -22,6 +22,7 @@ const SECRETS: Record<string, string> = {
     "hostplane:stripeTestKey": "sk_test_preview_only",
     "hostplane:stripeApiKey": "sk_live_preview_only",
     "hostplane:openaiApiKey": "sk-preview-only",
+    "hostplane:ghcrToken": "ghp_preview_only",
 };
 const WORLD = ["0.0.0.0/0", "::/0"];
 const log = (s: string) => process.stdout.write(`      | ${s}\n`);
