@@ -198,14 +198,16 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
         const out = execFileSync("docker", ["exec", sidecar, "pg-backup.sh", "drill"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
         log(out);
         const prometheus = byService("prometheus");
-        const query = "hostplane_restore_drill_last_success_timestamp_seconds";
+        // Filtered by env: node-exporter's textfile directory is the host's, and other stacks on
+        // this host (the local stack, env dev) write their backup metrics there too.
+        const query = encodeURIComponent('hostplane_restore_drill_last_success_timestamp_seconds{env="e2e"}');
         let result: any[] = [];
         for (let i = 0; i < 45 && result.length === 0; i++) {
             const body = docker("exec", prometheus, "wget", "-qO-", `http://127.0.0.1:9090/api/v1/query?query=${query}`);
             result = JSON.parse(body).data.result;
             if (result.length === 0) await new Promise((r) => setTimeout(r, 2000));
         }
-        assert.ok(result.length > 0, `Prometheus has no ${query}`);
+        assert.ok(result.length > 0, `Prometheus has no ${decodeURIComponent(query)}`);
         const drilled = Number(result[0].value[1]);
         assert.ok(Date.now() / 1000 - drilled < 600, `the drill is recent (${drilled})`);
         assert.strictEqual(result[0].metric.env, "e2e");
