@@ -6,6 +6,7 @@ import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { freePort } from "./support/ports";
 import { haveCommand, requireTool } from "./support/tools";
 
 const SCRIPTS = path.resolve(__dirname, "../scripts/backup");
@@ -14,6 +15,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe("Redis backup: RDB snapshot copy, scratch load, round trip (real redis-server)", function () {
     this.timeout(120000);
     let dir: string;
+    let live = 0; // the port of the server being backed up
     let servers: ChildProcess[] = [];
     const startRedis = async (port: number, extra: string[] = []) => {
         const data = fs.mkdtempSync(path.join(dir, "redis-"));
@@ -27,17 +29,18 @@ describe("Redis backup: RDB snapshot copy, scratch load, round trip (real redis-
     };
     const cli = (port: number, ...args: string[]) => spawnSync("redis-cli", ["-p", String(port), ...args], { encoding: "utf8" }).stdout.trim();
     const backup = (args: string[], extra: Record<string, string> = {}) =>
-        spawnSync("bash", [path.join(SCRIPTS, "redis-backup.sh"), ...args], { env: { ...process.env, BACKUP_DIR: path.join(dir, "backups"), REDIS_PORT: "56379", ...extra }, encoding: "utf8" });
+        spawnSync("bash", [path.join(SCRIPTS, "redis-backup.sh"), ...args], { env: { ...process.env, BACKUP_DIR: path.join(dir, "backups"), REDIS_PORT: String(live), ...extra }, encoding: "utf8" });
 
     before(async function () {
         requireTool(this, haveCommand("redis-server", ["--version"]) && haveCommand("redis-check-rdb", ["--version"]), "redis-server", "apt-get install redis-server");
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "hostplane-redis-"));
-        await startRedis(56379);
-        cli(56379, "set", "greeting", "hello");
-        cli(56379, "hset", "user:1", "name", "ada", "plan", "pro");
-        cli(56379, "rpush", "queue", "a", "b", "c");
-        cli(56379, "-n", "3", "sadd", "tags", "x", "y");
-        for (let i = 0; i < 2000; i++) cli(56379, "set", `k${i}`, `v${i}`.repeat(5));
+        live = await freePort();
+        await startRedis(live);
+        cli(live, "set", "greeting", "hello");
+        cli(live, "hset", "user:1", "name", "ada", "plan", "pro");
+        cli(live, "rpush", "queue", "a", "b", "c");
+        cli(live, "-n", "3", "sadd", "tags", "x", "y");
+        for (let i = 0; i < 2000; i++) cli(live, "set", `k${i}`, `v${i}`.repeat(5));
     });
     after(() => {
         for (const s of servers) s.kill("SIGKILL");
@@ -58,13 +61,14 @@ describe("Redis backup: RDB snapshot copy, scratch load, round trip (real redis-
     it("round trip: a fresh server started from the copy holds exactly the same data (DEBUG DIGEST)", async () => {
         const data = fs.mkdtempSync(path.join(dir, "restore-"));
         fs.copyFileSync(path.join(dir, "backups", "redis", `${id}.rdb`), path.join(data, "dump.rdb"));
-        const p = spawn("redis-server", ["--port", "56380", "--bind", "127.0.0.1", "--dir", data, "--dbfilename", "dump.rdb", "--save", "", "--appendonly", "no", "--enable-debug-command", "yes"], { stdio: ["ignore", fs.openSync(path.join(data, "log"), "a"), "inherit"] });
+        const restored = await freePort();
+        const p = spawn("redis-server", ["--port", String(restored), "--bind", "127.0.0.1", "--dir", data, "--dbfilename", "dump.rdb", "--save", "", "--appendonly", "no", "--enable-debug-command", "yes"], { stdio: ["ignore", fs.openSync(path.join(data, "log"), "a"), "inherit"] });
         servers.push(p);
-        for (let i = 0; i < 300 && cli(56380, "ping") !== "PONG"; i++) await sleep(100);
-        assert.strictEqual(cli(56380, "ping"), "PONG", "the restored server starts");
-        assert.strictEqual(cli(56380, "debug", "digest"), cli(56379, "debug", "digest"));
-        assert.strictEqual(cli(56380, "hget", "user:1", "plan"), "pro");
-        assert.strictEqual(cli(56380, "-n", "3", "scard", "tags"), "2");
+        for (let i = 0; i < 300 && cli(restored, "ping") !== "PONG"; i++) await sleep(100);
+        assert.strictEqual(cli(restored, "ping"), "PONG", "the restored server starts");
+        assert.strictEqual(cli(restored, "debug", "digest"), cli(live, "debug", "digest"));
+        assert.strictEqual(cli(restored, "hget", "user:1", "plan"), "pro");
+        assert.strictEqual(cli(restored, "-n", "3", "scard", "tags"), "2");
     });
 
     it("rejects a truncated snapshot (checksum), and a failed copy is not a backup", () => {
@@ -112,8 +116,8 @@ describe("RabbitMQ backup: definitions export and import, round trip (real rabbi
             HOME: dir,
             RABBITMQ_NODENAME: NODE,
             RABBITMQ_NODE_IP_ADDRESS: "127.0.0.1",
-            RABBITMQ_NODE_PORT: "56720",
-            RABBITMQ_DIST_PORT: "56721",
+            RABBITMQ_NODE_PORT: String(await freePort()),
+            RABBITMQ_DIST_PORT: String(await freePort()),
             RABBITMQ_MNESIA_BASE: path.join(dir, "mnesia"),
             RABBITMQ_LOG_BASE: path.join(dir, "log"),
             RABBITMQ_ENABLED_PLUGINS_FILE: path.join(dir, "plugins"),

@@ -8,6 +8,7 @@ import { loadPlatformModel } from "../config/validate";
 import { Graph } from "../lib/graph";
 import { renderPgbouncerIni, renderPgbouncerUserlist, renderRolesSql } from "../render/postgres";
 import { baseConfig, sourceOf, STACKS, stackGraph } from "./fixtures";
+import { freePort } from "./support/ports";
 import { postgresBinDir, startTempPostgres, TempPostgres } from "./support/postgres";
 import { haveCommand, requireTool } from "./support/tools";
 
@@ -135,15 +136,17 @@ describe("rendered PostgreSQL SQL and PgBouncer config against real servers", fu
             encoding: "utf8",
         });
 
-    before(function () {
+    let pgPort = 0;
+    before(async function () {
         requireTool(this, postgresBinDir() !== undefined, "PostgreSQL server", "apt-get install postgresql");
-        pg = startTempPostgres(55433);
+        pgPort = await freePort();
+        pg = startTempPostgres(pgPort);
         // TCP with scram for the app roles, like the real server with --auth-host=scram-sha-256.
         pg.psql("ALTER SYSTEM SET listen_addresses = '127.0.0.1'");
         const hba = pg.psql("SHOW hba_file");
         fs.writeFileSync(hba, "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n");
         // stdio ignored: the restarted server would inherit a pipe and keep spawnSync waiting.
-        const r = spawnSync("runuser", ["-u", "postgres", "--", path.join(postgresBinDir()!, "pg_ctl"), "-D", path.dirname(hba), "-l", path.join(pg.env.PGHOST, "restart.log"), "-w", "restart", "-o", `-p 55433 -k ${pg.env.PGHOST}`], { stdio: "ignore" });
+        const r = spawnSync("runuser", ["-u", "postgres", "--", path.join(postgresBinDir()!, "pg_ctl"), "-D", path.dirname(hba), "-l", path.join(pg.env.PGHOST, "restart.log"), "-w", "restart", "-o", `-p ${pgPort} -k ${pg.env.PGHOST}`], { stdio: "ignore" });
         assert.strictEqual(r.status, 0, "pg_ctl restart");
     });
     after(() => pg?.stop());
@@ -176,11 +179,12 @@ describe("rendered PostgreSQL SQL and PgBouncer config against real servers", fu
         cfg.environments.production.apps.api.dependsOn = ["db"];
         const db = loadPlatformModel(sourceOf(cfg)).environments[0].services[0];
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hostplane-pgbouncer-"));
+        const port = String(await freePort());
         // Same file, pointed at the test server instead of the container alias and paths.
         const ini = renderPgbouncerIni(db)
-            .replace(/host=production-db port=5432/g, "host=127.0.0.1 port=55433")
+            .replace(/host=production-db port=5432/g, `host=127.0.0.1 port=${pgPort}`)
             .replace("listen_addr = 0.0.0.0", "listen_addr = 127.0.0.1")
-            .replace("listen_port = 6432", "listen_port = 56432")
+            .replace("listen_port = 6432", `listen_port = ${port}`)
             .replace("/etc/pgbouncer/userlist.txt", path.join(dir, "userlist.txt"));
         fs.writeFileSync(path.join(dir, "pgbouncer.ini"), ini);
         fs.writeFileSync(path.join(dir, "userlist.txt"), renderPgbouncerUserlist([{ app: "api", password: "rotated" }]), { mode: 0o600 });
@@ -192,13 +196,13 @@ describe("rendered PostgreSQL SQL and PgBouncer config against real servers", fu
         try {
             let r;
             for (let i = 0; i < 50; i++) {
-                r = spawnSync("psql", ["-X", "-At", "-h", "127.0.0.1", "-p", "56432", "-U", "api", "-d", "api", "-c", "SELECT current_user"], { env: { ...process.env, PGPASSWORD: "rotated" }, encoding: "utf8" });
+                r = spawnSync("psql", ["-X", "-At", "-h", "127.0.0.1", "-p", port, "-U", "api", "-d", "api", "-c", "SELECT current_user"], { env: { ...process.env, PGPASSWORD: "rotated" }, encoding: "utf8" });
                 if (r.status === 0) break;
                 await new Promise((res) => setTimeout(res, 100));
             }
             assert.strictEqual(r!.status, 0, `${r!.stderr}\npgbouncer log:\n${log}`);
             assert.strictEqual(r!.stdout.trim(), "api");
-            const bad = spawnSync("psql", ["-X", "-At", "-h", "127.0.0.1", "-p", "56432", "-U", "api", "-d", "api", "-c", "SELECT 1"], { env: { ...process.env, PGPASSWORD: "wrong" }, encoding: "utf8" });
+            const bad = spawnSync("psql", ["-X", "-At", "-h", "127.0.0.1", "-p", port, "-U", "api", "-d", "api", "-c", "SELECT 1"], { env: { ...process.env, PGPASSWORD: "wrong" }, encoding: "utf8" });
             assert.notStrictEqual(bad.status, 0);
         } finally {
             p.kill();

@@ -10,6 +10,7 @@ import * as path from "path";
 import { loadPlatformModel } from "../config/validate";
 import { publishedPorts, takenPortMessages } from "../lib/local/ports";
 import { baseConfig, repoPath, sourceOf } from "./fixtures";
+import { freePort } from "./support/ports";
 
 /** Holds a TCP port on 127.0.0.1 the way another program would. */
 function hold(port: number): Promise<net.Server> {
@@ -19,12 +20,6 @@ function hold(port: number): Promise<net.Server> {
         s.listen(port, "127.0.0.1", () => resolve(s));
     });
 }
-const freePort = async () => {
-    const s = await hold(0);
-    const port = (s.address() as net.AddressInfo).port;
-    await new Promise((r) => s.close(r));
-    return port;
-};
 
 describe("local:up: no Docker engine and no way to install one", () => {
     it("stops with exit 2 and one message saying what to install, and creates nothing", () => {

@@ -156,14 +156,7 @@ export function upstream(name: string, port: number): Promise<http.Server> {
     return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
 }
 
-export function freePort(): Promise<number> {
-    return new Promise((resolve) => {
-        const s = net.createServer().listen(0, "127.0.0.1", () => {
-            const port = (s.address() as net.AddressInfo).port;
-            s.close(() => resolve(port));
-        });
-    });
-}
+export { freePort } from "./ports";
 
 export function waitForPort(port: number, proc: ChildProcess, log: () => string): Promise<void> {
     const deadline = Date.now() + 10000;
