@@ -4,6 +4,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parse } from "yaml";
 import { writeComposeBundle } from "../cli/compose";
 import { fromStackFile, stackFile } from "../config/sources";
 import { loadPlatformModel } from "../config/validate";
@@ -58,10 +59,8 @@ function composeBundle(dir: string, demoVersion: number): number {
     return Object.keys(loadServices(dir)).length;
 }
 
-const loadServices = (dir: string) => {
-    const text = fs.readFileSync(path.join(dir, "docker-compose.yml"), "utf8");
-    return Object.fromEntries([...text.matchAll(/^ {2}([a-z0-9-]+):$/gm)].map((m) => [m[1], true]));
-};
+/** Service names of the rendered file (top-level `services:` only, not networks or volumes). */
+const loadServices = (dir: string): Record<string, unknown> => parse(fs.readFileSync(path.join(dir, "docker-compose.yml"), "utf8"), { version: "1.1" }).services;
 
 export function composeDir(): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), "hostplane-bench-compose-"));
