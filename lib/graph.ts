@@ -10,6 +10,8 @@ import { ConfigSource, loadPlatformModel, NAMESPACE } from "../config/validate";
 export const SECRET_MARK = "[secret]";
 
 export interface GraphResource {
+    /** The resource's URN: its identity in state (a changed URN replaces the resource). */
+    urn: string;
     name: string;
     type: string;
     parent?: string;
@@ -150,6 +152,7 @@ export async function captureGraph(source: ConfigSource, capture: CaptureOptions
         for (const k of ["deleteBeforeReplace", "retainOnDelete", "ignoreChanges", "replaceOnChanges"] as const)
             if ((r.opts as any)[k] !== undefined) options[k] = (r.opts as any)[k];
         resources.push({
+            urn: (await (r.resource.urn as any).promise()) as string,
             name: r.name,
             type: r.type,
             parent: r.opts.parent ? (r.opts.parent as any).__name : undefined,
