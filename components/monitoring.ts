@@ -35,6 +35,7 @@ import {
 import { labelsFor } from "./labels";
 import { hardeningInput, healthcheckInput, limitsInput } from "./container-spec";
 import { dockerCliEnv } from "./hosts/ssh-client";
+import { shellQuoteAlways } from "../lib/shell";
 
 export interface MonitoringArgs {
     model: PlatformModel;
@@ -65,7 +66,6 @@ const LIMITS: Record<MonitoringService, { cpus: number; memoryMb: number }> = {
  */
 export const MONITORING_HEALTH = (test: string[]) => ({ test, interval: "10s", timeout: "5s", retries: 5, startPeriod: "60s" });
 
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const wget = (port: number, path: string) => ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${port}${path}`];
 const memoryMb = (m: string) => {
     const n = parseFloat(m);
@@ -190,7 +190,7 @@ export class Monitoring extends pulumi.ComponentResource {
             return new command.local.Command(
                 `${model.prefix}-${svc}-secrets`,
                 {
-                    create: `docker run --rm --network none -u 0 ${values.map((v) => `-e ${v.env}`).join(" ")} -v ${s.host}:${s.container} --entrypoint sh ${image} -c ${quote(script)}`,
+                    create: `docker run --rm --network none -u 0 ${values.map((v) => `-e ${v.env}`).join(" ")} -v ${s.host}:${s.container} --entrypoint sh ${image} -c ${shellQuoteAlways(script)}`,
                     environment: pulumi.all([env, pulumi.all(values.map((v) => v.value))]).apply(([e, vals]) => ({ ...e, ...Object.fromEntries(values.map((v, i) => [v.env, vals[i]])) })),
                     // A digest (itself secret) so a changed secret rewrites the file.
                     triggers: [pulumi.secret(pulumi.all(values.map((v) => v.value)).apply((vals) => sha256(vals.join("\0"))))],

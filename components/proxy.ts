@@ -27,6 +27,7 @@ import { CONTAINER_ACME_WEBROOT, CONTAINER_AUTH_DIR, CONTAINER_CERT_DIR, CONTAIN
 import { labelsFor } from "./labels";
 import { hardeningInput, healthcheckInput, limitsInput } from "./container-spec";
 import { dockerCliEnv } from "./hosts/ssh-client";
+import { shellQuoteAlways } from "../lib/shell";
 
 export interface ProxyArgs {
     model: PlatformModel;
@@ -46,7 +47,6 @@ export interface ProxyArgs {
     files: pulumi.Input<HostFile[]>;
 }
 
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const CANDIDATE_DIR = `${HOST_ROOT}/proxy.next`;
 /** Memory limits (MB) of the proxy's own containers. */
 const PROXY_MEMORY_MB = 256;
@@ -70,7 +70,7 @@ function configScript(files: HostFile[], image: string, mounts: string): string 
     return [
         "set -euo pipefail",
         `docker run --rm -i --network none -v ${CANDIDATE_DIR}:${CONTAINER_CONF_DIR} ${mounts} --entrypoint sh ${image} -s <<'HOSTPLANE_EOF'\n${candidate}\nHOSTPLANE_EOF`,
-        `docker run --rm -v ${HOST_ROOT}:/hp --entrypoint sh ${image} -c ${quote(promote)}`,
+        `docker run --rm -v ${HOST_ROOT}:/hp --entrypoint sh ${image} -c ${shellQuoteAlways(promote)}`,
     ].join("\n");
 }
 

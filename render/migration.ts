@@ -3,8 +3,8 @@
 // there would run code on, or redirect, the machine running `pulumi up`): they reach the script
 // on stdin, which writes them to a 0600 file for `docker run --env-file` and removes it on exit.
 import type { AppModel } from "../config/model";
+import { shellQuoteAlways } from "../lib/shell";
 
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The bash script; its stdin is envFileContent(...). Only DOCKER_HOST comes from its environment. */
 export function migrationScript(app: AppModel, network: string, image = app.image): string {
@@ -12,11 +12,11 @@ export function migrationScript(app: AppModel, network: string, image = app.imag
     const run = [
         "docker run --rm",
         `--name ${app.containerBaseName}-migrate-$$`,
-        `--network ${quote(network)}`,
+        `--network ${shellQuoteAlways(network)}`,
         "--log-driver none",
         '--env-file "$envfile"',
-        quote(image),
-        ...m.command.map(quote),
+        shellQuoteAlways(image),
+        ...m.command.map(shellQuoteAlways),
     ].join(" ");
     return [
         "set -euo pipefail",

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { shellQuoteAlways } from "../../lib/shell";
 
 /** ~/.ssh/hostplane-<project>-<stack>: the key file (0600), and the stem of the stack's other files. */
 export const keyFilePath = (project: string, stack: string) => path.join(os.homedir(), ".ssh", `hostplane-${project}-${stack}`);
@@ -38,14 +39,13 @@ function realSsh(skip: string): string {
 }
 
 const STANDARD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** Writes <stem>.bin/ssh, the wrapper the docker CLI steps find first on PATH; returns the dir. */
 export function writeSshWrapper(stem: string, keyFile: string, knownHosts: string): string {
     const dir = `${stem}.bin`;
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const opts = sshOptions(keyFile, knownHosts).map(shellQuote).join(" ");
-    const script = `#!/bin/sh\n# hostplane: the docker CLI's ssh:// transport with this stack's key and known_hosts.\nexec ${shellQuote(realSsh(path.resolve(dir)))} ${opts} "$@"\n`;
+    const opts = sshOptions(keyFile, knownHosts).map(shellQuoteAlways).join(" ");
+    const script = `#!/bin/sh\n# hostplane: the docker CLI's ssh:// transport with this stack's key and known_hosts.\nexec ${shellQuoteAlways(realSsh(path.resolve(dir)))} ${opts} "$@"\n`;
     fs.writeFileSync(path.join(dir, "ssh"), script, { mode: 0o700 });
     return dir;
 }
