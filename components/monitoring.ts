@@ -20,6 +20,7 @@ import * as random from "@pulumi/random";
 import type { MonitoringService } from "../config/monitoring";
 import type { PlatformModel } from "../config/model";
 import { NAMESPACE } from "../config/validate";
+import { memoryToMegabytes } from "../config/units";
 import { HostFile, sha256 } from "../render";
 import { monitoringFilesByService } from "../render/monitoring";
 import {
@@ -67,11 +68,6 @@ const LIMITS: Record<MonitoringService, { cpus: number; memoryMb: number }> = {
 export const MONITORING_HEALTH = (test: string[]) => ({ test, interval: "10s", timeout: "5s", retries: 5, startPeriod: "60s" });
 
 const wget = (port: number, path: string) => ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${port}${path}`];
-const memoryMb = (m: string) => {
-    const n = parseFloat(m);
-    const u = m.slice(-1).toUpperCase();
-    return Math.round(u === "G" ? n * 1024 : u === "K" ? n / 1024 : n);
-};
 
 export class Monitoring extends pulumi.ComponentResource {
     /** Keyed by service; only the enabled ones. */
@@ -147,7 +143,7 @@ export class Monitoring extends pulumi.ComponentResource {
             networks: docker.Network[] = [],
         ): docker.Container => {
             const { health, ...rest } = spec;
-            const limits = svc === "prometheus" ? { ...LIMITS.prometheus, memoryMb: memoryMb(mon.prometheusMemory) } : LIMITS[svc];
+            const limits = svc === "prometheus" ? { ...LIMITS.prometheus, memoryMb: memoryToMegabytes(mon.prometheusMemory) } : LIMITS[svc];
             const c = new docker.Container(
                 `${model.prefix}-${ENDPOINTS[svc].alias}`,
                 {
