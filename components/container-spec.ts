@@ -2,17 +2,10 @@
 // the real engine showed perpetual diffs for "60s" (read back "1m0s"), cpus "1" ("1.0") and an
 // unset memorySwap (read back as twice the memory). A preview right after `up` must show nothing.
 import type * as docker from "@pulumi/docker";
+import type { HealthCheck } from "../config/health";
 import { dockerCpus, dockerDuration } from "../config/units";
 
-export interface HealthSpec {
-    test: string[];
-    interval: string;
-    timeout: string;
-    retries: number;
-    startPeriod: string;
-}
-
-export function healthcheckInput(h: HealthSpec): docker.types.input.ContainerHealthcheck {
+export function healthcheckInput(h: HealthCheck): docker.types.input.ContainerHealthcheck {
     return { tests: h.test, interval: dockerDuration(h.interval), timeout: dockerDuration(h.timeout), retries: h.retries, startPeriod: dockerDuration(h.startPeriod) };
 }
 

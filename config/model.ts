@@ -2,6 +2,7 @@
 // Everything derived (names, effective ports, merged health-check defaults) is computed once here.
 import type { AppConfig, EnvironmentConfig, HostConfig, ProxyConfig, SecretSourceConfig, StackConfigParsed } from "./schema";
 import { adminUi, buildServices, connectionsFor, Credential, DataServiceModel } from "./services";
+import type { HealthCheck } from "./health";
 import { durationToSeconds, memoryToMegabytes } from "./units";
 import { MonitoringModel, monitoringModel, monitoringUiRoutes } from "./monitoring";
 import { ENDPOINTS } from "../render/monitoring/paths";
@@ -10,13 +11,7 @@ import { RegistryImagesModel, registryImagesModel } from "./images";
 
 export type { DataServiceModel } from "./services";
 
-export interface HealthcheckModel {
-    /** Docker's HEALTHCHECK test, e.g. ["CMD-SHELL", "curl -fsS http://127.0.0.1:8000/health || exit 1"]. */
-    test: string[];
-    interval: string;
-    timeout: string;
-    retries: number;
-    startPeriod: string;
+export interface HealthcheckModel extends HealthCheck {
     /** Longest time from start to healthy before Docker gives up: start period + retries × interval. */
     worstCaseSeconds: number;
 }

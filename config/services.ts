@@ -2,20 +2,13 @@
 // that names the service in `dependsOn` receives. Production defaults from the write-ups:
 // postgres 2 CPU / 4G, redis 1 / 512M.
 import type { DataServiceConfig, EnvironmentConfig } from "./schema";
+import type { HealthCheck } from "./health";
 import { memoryToMegabytes } from "./units";
 
 export type ServiceType = DataServiceConfig["type"];
 
 /** A credential an app gets from a service; always a Pulumi secret, delivered like app secrets. */
 export type Credential = "databaseUrl" | "url" | "uri" | "accessKeyId" | "secretAccessKey";
-
-export interface ServiceHealth {
-    test: string[];
-    interval: string;
-    timeout: string;
-    retries: number;
-    startPeriod: string;
-}
 
 interface Preset {
     image: string;
@@ -25,12 +18,12 @@ interface Preset {
     cpus: number;
     memory: string;
     dataPath: string;
-    health: ServiceHealth;
+    health: HealthCheck;
     /** What an app depending on this service gets: plain env and secret credentials, by base name. */
     connection(alias: string, port: number): { env: Record<string, string>; secrets: Record<string, Credential> };
 }
 
-const health = (test: string[], startPeriod = "60s"): ServiceHealth => ({ test, interval: "10s", timeout: "5s", retries: 6, startPeriod });
+const health = (test: string[], startPeriod = "60s"): HealthCheck => ({ test, interval: "10s", timeout: "5s", retries: 6, startPeriod });
 
 /** PgBouncer's default image (no official one exists; edoburu's is the common choice). */
 export const PGBOUNCER_IMAGE = "edoburu/pgbouncer:v1.23.1-p2";
@@ -110,7 +103,7 @@ export interface DataServiceModel {
     memory: string;
     memoryMb: number;
     dataPath: string;
-    health: ServiceHealth;
+    health: HealthCheck;
     /** Stable DNS name on the environment network: <env>-<service>. */
     alias: string;
     containerBaseName: string;

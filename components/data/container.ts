@@ -5,7 +5,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { DataServiceModel, PlatformModel } from "../../config/model";
-import type { ServiceHealth } from "../../config/services";
+import type { HealthCheck } from "../../config/health";
 import { labelsFor } from "../labels";
 import { hardeningInput, healthcheckInput, limitsInput } from "../container-spec";
 
@@ -35,7 +35,7 @@ export interface ServiceContainerArgs {
     mounts?: { volume: docker.Volume; target: string; readOnly?: boolean }[];
     /** Host directories, created by Docker when missing (e.g. node-exporter's textfile directory). */
     hostDirs?: { hostPath: string; containerPath: string }[];
-    health?: ServiceHealth;
+    health?: HealthCheck;
     cpus?: number;
     memoryMb?: number;
     user?: string;

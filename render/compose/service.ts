@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { DataServiceModel } from "../../config/model";
-import type { ServiceHealth } from "../../config/services";
+import type { HealthCheck } from "../../config/health";
 import { ComposeBuilder } from "./builder";
 import { ComposeService, DependsCondition, SecretLookup } from "./types";
 
@@ -20,7 +20,7 @@ export interface ServiceSpec {
     environment?: string[];
     envFile?: (s: SecretLookup) => string;
     volumes?: string[];
-    health?: ServiceHealth;
+    health?: HealthCheck;
     cpus?: number;
     memoryMb?: number;
     user?: string;
