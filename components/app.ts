@@ -19,7 +19,7 @@ import { AppModel, networkName, PlatformModel, revisionAlias } from "../config/m
 import type { Credential } from "../config/services";
 import { NAMESPACE } from "../config/validate";
 import { labelsFor, routesLabel } from "./labels";
-import { hardeningInput, healthcheckInput, limitsInput } from "./container-spec";
+import { containerBlockInput, healthcheckInput } from "./container-spec";
 import { migrationJob } from "./migration";
 import { appImage } from "./images";
 
@@ -107,14 +107,14 @@ export class App extends pulumi.ComponentResource {
                 healthcheck: healthcheckInput(app.healthcheck),
                 wait: true,
                 waitTimeout: Math.ceil(app.healthcheck.worstCaseSeconds) + 30,
-                ...limitsInput(app.cpus, app.memoryMb),
-                ...hardeningInput(),
-                restart: app.restart,
-                logDriver: "json-file",
-                logOpts: { "max-size": model.logs.maxSize, "max-file": String(model.logs.maxFile) },
-                labels: [...labels, { label: "hostplane.revision", value: revision.hex }],
-                destroyGraceSeconds: 30,
-                mustRun: true,
+                ...containerBlockInput({
+                    cpus: app.cpus,
+                    memoryMb: app.memoryMb,
+                    restart: app.restart,
+                    logs: model.logs,
+                    labels: [...labels, { label: "hostplane.revision", value: revision.hex }],
+                    graceSeconds: 30,
+                }),
             },
             {
                 parent: this,

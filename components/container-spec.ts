@@ -22,3 +22,28 @@ export function hardeningInput(): { securityOpts: string[] } {
 export function limitsInput(cpus: number, memoryMb: number): { cpus: string; memory: number; memorySwap: number } {
     return { cpus: dockerCpus(cpus), memory: memoryMb, memorySwap: memoryMb };
 }
+
+/** What every long-running container shares besides its image and wiring: limits, restart, logs, labels, stop. */
+export interface ContainerBlock {
+    cpus: number;
+    memoryMb: number;
+    restart: string;
+    /** JSON-file log rotation (hostplane:logs). */
+    logs: { maxSize: string; maxFile: number };
+    labels: docker.types.input.ContainerLabel[];
+    /** SIGTERM → SIGKILL grace on stop; with it the container must be running after `up` (mustRun). */
+    graceSeconds?: number;
+}
+
+/** The Docker inputs of a ContainerBlock, spelled as the engine reads them back. */
+export function containerBlockInput(b: ContainerBlock) {
+    return {
+        ...limitsInput(b.cpus, b.memoryMb),
+        ...hardeningInput(),
+        restart: b.restart,
+        logDriver: "json-file",
+        logOpts: { "max-size": b.logs.maxSize, "max-file": String(b.logs.maxFile) },
+        labels: b.labels,
+        ...(b.graceSeconds === undefined ? {} : { destroyGraceSeconds: b.graceSeconds, mustRun: true }),
+    };
+}

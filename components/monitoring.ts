@@ -34,7 +34,7 @@ import {
     TEXTFILE_DIR,
 } from "../render/monitoring/paths";
 import { labelsFor } from "./labels";
-import { hardeningInput, healthcheckInput, limitsInput } from "./container-spec";
+import { containerBlockInput, healthcheckInput } from "./container-spec";
 import { dockerCliEnv } from "./hosts/ssh-client";
 import { shellQuoteAlways } from "../lib/shell";
 
@@ -157,14 +157,13 @@ export class Monitoring extends pulumi.ComponentResource {
                     ...(health
                         ? { healthcheck: healthcheckInput(MONITORING_HEALTH(health)), wait: true, waitTimeout: 240 }
                         : {}),
-                    ...limitsInput(limits.cpus, limits.memoryMb),
-                    ...hardeningInput(),
-                    restart: "unless-stopped",
-                    logDriver: "json-file",
-                    logOpts: { "max-size": model.logs.maxSize, "max-file": String(model.logs.maxFile) },
-                    labels: labelsFor(model, { environment: "monitoring", service: ENDPOINTS[svc].alias, kind: "monitoring" }),
-                    destroyGraceSeconds: 20,
-                    mustRun: true,
+                    ...containerBlockInput({
+                        ...limits,
+                        restart: "unless-stopped",
+                        logs: model.logs,
+                        labels: labelsFor(model, { environment: "monitoring", service: ENDPOINTS[svc].alias, kind: "monitoring" }),
+                        graceSeconds: 20,
+                    }),
                     ...rest,
                 },
                 // Fixed name: a replacement (image change) deletes first. Monitoring has a short gap; apps never do.

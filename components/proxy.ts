@@ -25,7 +25,7 @@ import { NAMESPACE } from "../config/validate";
 import { HOST_ROOT, HostFile, sha256 } from "../render";
 import { CONTAINER_ACME_WEBROOT, CONTAINER_AUTH_DIR, CONTAINER_CERT_DIR, CONTAINER_CONF_DIR, htpasswdFile, PROXY_HOST_DIR } from "../render/nginx";
 import { labelsFor } from "./labels";
-import { hardeningInput, healthcheckInput, limitsInput } from "./container-spec";
+import { containerBlockInput, healthcheckInput } from "./container-spec";
 import { dockerCliEnv } from "./hosts/ssh-client";
 import { shellQuoteAlways } from "../lib/shell";
 
@@ -228,14 +228,14 @@ export class Proxy extends pulumi.ComponentResource {
                 waitTimeout: 90,
                 // A limit like every other container (policy pack: container-memory-limit); nginx
                 // with a few hundred connections stays far below it.
-                ...limitsInput(1, PROXY_MEMORY_MB),
-                ...hardeningInput(),
-                restart: "unless-stopped",
-                logDriver: "json-file",
-                logOpts: { "max-size": model.logs.maxSize, "max-file": String(model.logs.maxFile) },
-                labels: labelsFor(model, proxy.ipv6 ? { service: "proxy", kind: "proxy", ports: JSON.stringify(ports) } : { service: "proxy", kind: "proxy" }),
-                destroyGraceSeconds: 10,
-                mustRun: true,
+                ...containerBlockInput({
+                    cpus: 1,
+                    memoryMb: PROXY_MEMORY_MB,
+                    restart: "unless-stopped",
+                    logs: model.logs,
+                    labels: labelsFor(model, proxy.ipv6 ? { service: "proxy", kind: "proxy", ports: JSON.stringify(ports) } : { service: "proxy", kind: "proxy" }),
+                    graceSeconds: 10,
+                }),
             },
             // Docker reads the two bindings of one port (0.0.0.0 and ::) back in the reverse of the
             // order they were created in, so a dual-stack list never compares equal and every `up`
@@ -299,12 +299,8 @@ export class Proxy extends pulumi.ComponentResource {
                     retries: 3,
                     startPeriod: "10m",
                 }),
-                ...limitsInput(0.5, CERTBOT_MEMORY_MB),
-                ...hardeningInput(),
-                restart: "unless-stopped",
-                logDriver: "json-file",
-                logOpts: { "max-size": model.logs.maxSize, "max-file": String(model.logs.maxFile) },
-                labels: labelsFor(model, { service: "certbot", kind: "proxy" }),
+                // No grace/mustRun: certbot keeps the provider's defaults.
+                ...containerBlockInput({ cpus: 0.5, memoryMb: CERTBOT_MEMORY_MB, restart: "unless-stopped", logs: model.logs, labels: labelsFor(model, { service: "certbot", kind: "proxy" }) }),
             },
             // After the proxy: the challenge needs nginx answering on port 80.
             { parent: this, provider: args.provider, dependsOn: [this.container] },

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DataServiceModel, PlatformModel } from "../../config/model";
 import type { HealthCheck } from "../../config/health";
 import { labelsFor } from "../labels";
-import { hardeningInput, healthcheckInput, limitsInput } from "../container-spec";
+import { containerBlockInput, healthcheckInput } from "../container-spec";
 
 /** What every data-service component gets from DataServices. */
 export interface DataServiceArgs {
@@ -66,14 +66,14 @@ export function serviceContainer(parent: pulumi.Resource, args: ServiceContainer
             healthcheck: healthcheckInput(health),
             wait: true,
             waitTimeout: 300,
-            ...limitsInput(args.cpus ?? s.cpus, args.memoryMb ?? s.memoryMb),
-            ...hardeningInput(),
-            restart: "unless-stopped",
-            logDriver: "json-file",
-            logOpts: { "max-size": model.logs.maxSize, "max-file": String(model.logs.maxFile) },
-            labels: labelsFor(model, { environment: s.environment, service: args.role ? `${s.name}-${args.role}` : s.name, kind: "data", type: s.type }),
-            destroyGraceSeconds: 60,
-            mustRun: true,
+            ...containerBlockInput({
+                cpus: args.cpus ?? s.cpus,
+                memoryMb: args.memoryMb ?? s.memoryMb,
+                restart: "unless-stopped",
+                logs: model.logs,
+                labels: labelsFor(model, { environment: s.environment, service: args.role ? `${s.name}-${args.role}` : s.name, kind: "data", type: s.type }),
+                graceSeconds: 60,
+            }),
         },
         // Every container names its network explicitly, sidecars too: the network must exist first.
         { parent, provider: args.provider, dependsOn: [args.network, ...args.dependsOn], deleteBeforeReplace: true },
