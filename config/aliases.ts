@@ -5,7 +5,7 @@
 // networks) and fit in one DNS label.
 import type { ConfigIssue } from "./errors";
 import type { StackConfigParsed } from "./schema";
-import { ENDPOINTS, NGINX_EXPORTER } from "../render/monitoring/paths";
+import { ENDPOINTS } from "./monitoring-schema";
 import { REVISION_SUFFIX_LENGTH } from "./model";
 
 /** RFC 1035: a label (an alias is one) has at most 63 characters. */
@@ -34,7 +34,6 @@ interface AliasOwner {
 
 function allAliases(cfg: StackConfigParsed): AliasOwner[] {
     const out: AliasOwner[] = Object.entries(ENDPOINTS).map(([svc, e]) => ({ alias: e.alias, owner: `monitoring/${svc}` }));
-    out.push({ alias: NGINX_EXPORTER.alias, owner: "monitoring/nginxExporter" });
     for (const [envName, env] of Object.entries(cfg.environments)) {
         for (const [name, svc] of Object.entries(env.services)) {
             const path = ["environments", envName, "services", name];

@@ -2,7 +2,7 @@
 // credentials and settings that live outside the `hostplane:` namespace (hcloud:token,
 // hcloud:endpoint) and the SSH key pair.
 import type { ConfigIssue } from "./errors";
-import type { RawValue } from "./validate";
+import type { RawValue } from "./source";
 
 /** Config namespaces besides hostplane: whose keys the validator reads (never a secret's value). */
 export const EXTERNAL_NAMESPACES = ["hcloud"];

@@ -5,7 +5,7 @@
 // issue carries the exact path that our error messages name. Cross-field rules (cycles, port
 // collisions, duplicate routes, missing secrets) live in validate.ts.
 import { z } from "zod";
-import { Monitoring } from "./monitoring";
+import { Monitoring } from "./monitoring-schema";
 import { durationToSeconds, memoryToMegabytes } from "./units";
 import { REGISTRY_FIELDS } from "./images";
 
@@ -392,14 +392,13 @@ export const StackConfig = z.strictObject({
     proxy: Proxy.prefault({}),
     /** Where images come from (config/image-source.ts): pulled from registries or built locally. */
     images: Images.prefault({}),
-    /** The monitoring stack (config/monitoring.ts); optional, everything on by default. */
+    /** The monitoring stack (config/monitoring-schema.ts); optional, everything on by default. */
     monitoring: Monitoring.prefault({}),
     environments: z.record(name("an environment"), Environment).refine((e) => Object.keys(e).length > 0, {
         error: "expected at least one environment",
     }),
 });
 
-export type StackConfigInput = z.input<typeof StackConfig>;
 export type StackConfigParsed = z.output<typeof StackConfig>;
 export type AppConfig = z.output<typeof App>;
 export type EnvironmentConfig = z.output<typeof Environment>;

@@ -15,26 +15,11 @@ import { applyImageSource, effectiveImageSource } from "./image-source";
 import { imagesIssues } from "./images";
 import { offsiteIssues } from "./backup";
 
-export const NAMESPACE = "hostplane";
+import { NAMESPACE, type ConfigSource } from "./source";
 
-/** One `hostplane:<key>` value as the stack holds it. Secret values may be placeholders. */
-export interface RawValue {
-    value: unknown;
-    secret: boolean;
-}
+export { NAMESPACE } from "./source";
 
-export interface ConfigSource {
-    project: string;
-    stack: string;
-    /** Keys without the `hostplane:` namespace. */
-    values: Record<string, RawValue>;
-    /** Where the values came from, for messages: "stack production" or a file path. */
-    description: string;
-    /** Keys of other providers' namespaces (config/hosts.ts), full name: `hcloud:token`. */
-    external?: Record<string, RawValue>;
-    /** Resolves `images.source: auto` (the Pulumi program probes registries; elsewhere: registry). */
-    registryReachable?: () => boolean;
-}
+export type { ConfigSource, RawValue } from "./source";
 
 const PLAIN_KEYS = Object.keys(StackConfig.shape);
 const key = (path: ReadonlyArray<PropertyKey>) => `${NAMESPACE}:${formatPath(path)}`;

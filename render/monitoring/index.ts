@@ -5,15 +5,15 @@ import type { HostFile } from "../files";
 import { renderAlertmanager } from "./alertmanager";
 import { renderGrafana } from "./grafana";
 import { renderLoki } from "./loki";
-import { PrometheusOptions, renderPrometheus } from "./prometheus";
+import { renderPrometheus } from "./prometheus";
 import { renderPromtail } from "./promtail";
 import { renderRules } from "./rules";
 
 export type MonitoringFiles = Record<"prometheus" | "blackbox" | "alertmanager" | "loki" | "promtail" | "grafana", HostFile[]>;
 
-export function monitoringFilesByService(model: PlatformModel, options: PrometheusOptions = {}): MonitoringFiles {
+export function monitoringFilesByService(model: PlatformModel): MonitoringFiles {
     const s = model.monitoring.services;
-    const prom = s.prometheus ? renderPrometheus(model, options) : [];
+    const prom = s.prometheus ? renderPrometheus(model) : [];
     return {
         prometheus: s.prometheus ? [...prom.filter((f) => f.path.endsWith("prometheus.yml")), ...renderRules(model)] : [],
         blackbox: prom.filter((f) => f.path.endsWith("blackbox.yml")),

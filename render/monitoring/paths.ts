@@ -33,17 +33,5 @@ export const GRAFANA_ADMIN_PASSWORD_FILE = `${SECRETS.grafana.container}/admin_p
  */
 export const TEXTFILE_DIR = { host: `${MONITORING_HOST_DIR}/textfile`, container: "/textfile" } as const;
 
-/** Network aliases and ports of the monitoring services on the monitoring network. */
-export const ENDPOINTS = {
-    prometheus: { alias: "prometheus", port: 9090, health: "/-/healthy" },
-    alertmanager: { alias: "alertmanager", port: 9093, health: "/-/healthy" },
-    grafana: { alias: "grafana", port: 3000, health: "/api/health" },
-    loki: { alias: "loki", port: 3100, health: "/ready" },
-    promtail: { alias: "promtail", port: 9080, health: "/ready" },
-    nodeExporter: { alias: "node-exporter", port: 9100, health: "/metrics" },
-    cadvisor: { alias: "cadvisor", port: 8080, health: "/healthz" },
-    blackbox: { alias: "blackbox", port: 9115, health: "/-/healthy" },
-} as const;
-
-/** Hook for the proxy: an nginx exporter (stub_status) on the monitoring network under this alias. */
-export const NGINX_EXPORTER = { alias: "nginx-exporter", port: 9113 } as const;
+/** Network aliases and ports of the monitoring services: part of the monitoring catalog in config/. */
+export { ENDPOINTS } from "../../config/monitoring-schema";

@@ -1,0 +1,187 @@
+// The `hostplane:monitoring` config block (zod schema, cross-field rules) and the monitoring
+// catalog: default images, exporters per data-service kind, endpoints of each service.
+// Everything is optional: a stack without `hostplane:monitoring` gets the full stack (Prometheus,
+// Alertmanager with no receiver, Grafana, Loki, Promtail, node-exporter, cAdvisor, blackbox-exporter).
+// A leaf of config/: the schema (schema.ts) and the model (monitoring.ts) both import it.
+import { z } from "zod";
+import type { ConfigIssue } from "./errors";
+
+const configKeyName = z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, { error: "expected a camelCase config key name" });
+const imageRef = z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]*$/, {
+    error: "expected a Docker image reference like prom/prometheus:v2.55.1",
+});
+/** Prometheus/Loki durations: 15d, 12h, 30s, 1h30m. */
+const promDuration = z.string().regex(/^([0-9]+(ms|s|m|h|d|w|y))+$/, { error: "expected a duration like 30s, 12h or 15d" });
+const memory = z.string().regex(/^[0-9]+(\.[0-9]+)?[kKmMgG]$/, { error: "expected a Docker memory size like 512M or 2G" });
+
+/** Pinned images. Prometheus/Alertmanager configs are checked with Debian's promtool 2.42 / amtool 0.25 in CI. */
+export const MONITORING_IMAGES = {
+    prometheus: "prom/prometheus:v2.55.1",
+    alertmanager: "prom/alertmanager:v0.27.0",
+    grafana: "grafana/grafana:11.3.0",
+    // 2.9 (Alpine, has wget for the health check); config uses schema v12 + tsdb, valid on 3.x too.
+    loki: "grafana/loki:2.9.10",
+    promtail: "grafana/promtail:2.9.10",
+    nodeExporter: "prom/node-exporter:v1.8.2",
+    cadvisor: "gcr.io/cadvisor/cadvisor:v0.49.1",
+    blackbox: "prom/blackbox-exporter:v0.25.0",
+} as const;
+export type MonitoringService = keyof typeof MONITORING_IMAGES;
+export const MONITORING_SERVICES = Object.keys(MONITORING_IMAGES) as MonitoringService[];
+
+/** Data-service kinds (config/services.ts presets) that monitoring can scrape. */
+export const EXPORTER_KINDS = ["postgres", "redis", "rabbitmq", "kafka", "mongodb", "minio"] as const;
+export type ExporterKind = (typeof EXPORTER_KINDS)[number];
+
+/**
+ * Pinned exporter images, for the kinds without built-in metrics. RabbitMQ (rabbitmq_prometheus
+ * plugin, enabled in the official image) and MinIO (/minio/v2/metrics/cluster) need no container.
+ * All four images ship a busybox/alpine userland: `wget` for the health check, `sh` for MongoDB's wrapper.
+ */
+export const EXPORTER_IMAGES = {
+    postgresExporter: "prometheuscommunity/postgres-exporter:v0.15.0",
+    redisExporter: "oliver006/redis_exporter:v1.66.0-alpine",
+    mongodbExporter: "percona/mongodb_exporter:0.40.0",
+    kafkaExporter: "danielqsj/kafka-exporter:v1.8.0",
+} as const;
+export type ExporterImage = keyof typeof EXPORTER_IMAGES;
+export const EXPORTER_IMAGE_KEYS = Object.keys(EXPORTER_IMAGES) as ExporterImage[];
+
+/** How Prometheus reaches each kind: a sidecar exporter (image key, port) or the service's own port. */
+export const EXPORTERS: Record<ExporterKind, { image?: ExporterImage; port: number; path: string }> = {
+    postgres: { image: "postgresExporter", port: 9187, path: "/metrics" },
+    redis: { image: "redisExporter", port: 9121, path: "/metrics" },
+    rabbitmq: { port: 15692, path: "/metrics" },
+    kafka: { image: "kafkaExporter", port: 9308, path: "/metrics" },
+    mongodb: { image: "mongodbExporter", port: 9216, path: "/metrics" },
+    minio: { port: 9000, path: "/minio/v2/metrics/cluster" },
+};
+
+/** The UIs the proxy can serve (behind basic auth), and their default sub-domain. */
+export const MONITORING_UIS = ["grafana", "prometheus"] as const;
+export type MonitoringUi = (typeof MONITORING_UIS)[number];
+
+export const AlertReceiver = z.discriminatedUnion(
+    "type",
+    [
+        /** Alerts are evaluated and visible in Alertmanager's UI, but sent nowhere. */
+        z.strictObject({ type: z.literal("none") }),
+        z.strictObject({
+            type: z.literal("slack"),
+            /** Config key of the webhook URL: `pulumi config set --secret hostplane:<key> https://hooks.slack.com/…`. */
+            webhookUrl: configKeyName,
+            channel: z.string().regex(/^[#@][a-z0-9._-]+$/, { error: "expected a Slack channel like #alerts" }).optional(),
+        }),
+        z.strictObject({
+            type: z.literal("email"),
+            to: z.email({ error: "expected an e-mail address" }),
+            from: z.email({ error: "expected an e-mail address" }),
+            /** host:port of the SMTP relay. */
+            smarthost: z.string().regex(/^[a-z0-9.-]+:[0-9]{1,5}$/, { error: "expected host:port like smtp.example.com:587" }),
+            authUsername: z.string().min(1).optional(),
+            /** Config key of the SMTP password (a secret). */
+            authPassword: configKeyName.optional(),
+            requireTls: z.boolean().default(true),
+        }),
+    ],
+    { error: "expected alerts.receiver.type to be one of none, slack, email" },
+);
+
+const hostname = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, { error: "expected a lower-case host name like grafana.example.com" });
+/** A monitoring UI behind the proxy: always basic auth, never a published port. */
+const UiRoute = z.union(
+    [
+        z.literal(false),
+        z.strictObject({
+            /** Default: <ui>.<domain of the first production environment>. */
+            host: hostname.optional(),
+            path: z.string().regex(/^\/[A-Za-z0-9._~\-/]*$/, { error: "expected a URL path like /grafana" }).optional(),
+            allowFrom: z.array(z.string().regex(/^[0-9a-fA-F:.]+(\/[0-9]{1,3})?$/, { error: "expected an IP address or CIDR like 10.0.0.0/8" })).optional(),
+        }),
+    ],
+    { error: "expected false or { host, path, allowFrom }" },
+);
+
+const serviceSwitches = z
+    .strictObject(Object.fromEntries(MONITORING_SERVICES.map((s) => [s, z.boolean().default(true)])) as Record<MonitoringService, z.ZodDefault<z.ZodBoolean>>)
+    .prefault({});
+
+export const Monitoring = z.strictObject({
+    /** false: no monitoring containers at all (the monitoring network still exists). */
+    enabled: z.boolean().default(true),
+    /** Per-service switches; Prometheus off implies nothing scrapes (the others may still run). */
+    services: serviceSwitches,
+    /** Image overrides, e.g. a registry mirror. Defaults: MONITORING_IMAGES. */
+    images: z
+        .strictObject(Object.fromEntries([...MONITORING_SERVICES, ...EXPORTER_IMAGE_KEYS].map((s) => [s, imageRef.optional()])) as Record<MonitoringService | ExporterImage, z.ZodOptional<typeof imageRef>>)
+        .prefault({}),
+    /**
+     * Metrics of the data services, per kind (default on, when Prometheus runs): a sidecar exporter
+     * for postgres, redis, kafka, mongodb; the built-in endpoint for rabbitmq and minio.
+     */
+    exporters: z
+        .strictObject(Object.fromEntries(EXPORTER_KINDS.map((k) => [k, z.boolean().default(true)])) as Record<ExporterKind, z.ZodDefault<z.ZodBoolean>>)
+        .prefault({}),
+    /**
+     * Grafana and Prometheus through the proxy, behind basic auth (user admin, generated password,
+     * `pulumi stack output proxy --show-secrets`). Default: grafana.<domain> and prometheus.<domain>
+     * of the first production environment; stacks without one serve no UI unless configured here.
+     * `false` turns one off (reach it with an SSH tunnel instead).
+     */
+    ui: z.strictObject({ grafana: UiRoute.optional(), prometheus: UiRoute.optional() }).prefault({}),
+    scrapeInterval: promDuration.default("30s"),
+    /** Prometheus TSDB retention (--storage.tsdb.retention.time). */
+    metricsRetention: promDuration.default("15d"),
+    /** Loki retention_period; a multiple of 24h. */
+    logsRetention: z.string().regex(/^[0-9]+h$/, { error: "expected hours, a multiple of 24, like 168h" }).default("168h"),
+    /** Memory limit of Prometheus (the largest one); the others have fixed small limits. */
+    prometheusMemory: memory.default("1G"),
+    alerts: z
+        .strictObject({
+            receiver: AlertReceiver.default({ type: "none" }),
+            /** Disk alert threshold in percent of the filesystem (ext4, xfs, btrfs). */
+            diskPercent: z.number().min(50).max(99).default(85),
+            /** TLS certificates expiring sooner than this many days alert. */
+            certExpiryDays: z.number().int().min(1).max(90).default(14),
+        })
+        .prefault({}),
+    /**
+     * How the route probes reach the proxy: `host` (default) maps every routed host name to the
+     * Docker host's gateway inside the blackbox container, so probes test this host's nginx and
+     * certificates without depending on public DNS or hairpin NAT; `dns` uses public DNS.
+     */
+    probeVia: z.enum(["host", "dns"]).default("host"),
+});
+
+export type MonitoringConfig = z.output<typeof Monitoring>;
+
+/** Network aliases, ports and health paths of the monitoring services on the monitoring network. */
+export const ENDPOINTS = {
+    prometheus: { alias: "prometheus", port: 9090, health: "/-/healthy" },
+    alertmanager: { alias: "alertmanager", port: 9093, health: "/-/healthy" },
+    grafana: { alias: "grafana", port: 3000, health: "/api/health" },
+    loki: { alias: "loki", port: 3100, health: "/ready" },
+    promtail: { alias: "promtail", port: 9080, health: "/ready" },
+    nodeExporter: { alias: "node-exporter", port: 9100, health: "/metrics" },
+    cadvisor: { alias: "cadvisor", port: 8080, health: "/healthz" },
+    blackbox: { alias: "blackbox", port: 9115, health: "/-/healthy" },
+} as const;
+
+/** Cross-field rules: referenced secrets must be set; logs retention a multiple of 24h. */
+export function monitoringIssues(m: MonitoringConfig, secretKeys: Set<string>, stack: string, ns: string): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    const r = m.alerts.receiver;
+    const need = (field: string, k: string | undefined) => {
+        if (k && !secretKeys.has(k))
+            issues.push({
+                key: `${ns}:monitoring.alerts.receiver.${field}`,
+                message: `missing secret ${ns}:${k}; set it with 'pulumi config set --secret ${ns}:${k} <value> --stack ${stack}'`,
+            });
+    };
+    if (r.type === "slack") need("webhookUrl", r.webhookUrl);
+    if (r.type === "email") need("authPassword", r.authPassword);
+    const hours = Number(m.logsRetention.slice(0, -1));
+    if (hours % 24 !== 0 || hours === 0)
+        issues.push({ key: `${ns}:monitoring.logsRetention`, message: `got "${m.logsRetention}"; expected a non-zero multiple of 24h (Loki's retention granularity)` });
+    return issues;
+}
