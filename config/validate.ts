@@ -3,8 +3,8 @@
 import { z } from "zod";
 import { ConfigError, ConfigIssue, formatPath } from "./errors";
 import { buildModel, PlatformModel } from "./model";
-import { adminUi, buildServices, connectionsFor } from "./services";
-import { StackConfig, StackConfigParsed } from "./schema";
+import { adminUi, buildServices, connectionsFor, type DataServiceModel } from "./services";
+import { StackConfig, type AppConfig, type EnvironmentConfig, type StackConfigParsed } from "./schema";
 import { durationToSeconds } from "./units";
 import { MONITORING_UIS, monitoringIssues, monitoringUiRoutes } from "./monitoring";
 import { hcloudEndpointIssues, hcloudKeyIssues, hcloudTokenIssues } from "./hosts";
@@ -115,111 +115,149 @@ function unwrap(schema: any): any {
     return schema;
 }
 
+/** What the cross-field rules share while they walk the config: the issues so far, and who owns each route and host port. */
+interface Scan {
+    cfg: StackConfigParsed;
+    secretKeys: Set<string>;
+    stack: string;
+    issues: ConfigIssue[];
+    /** host+path -> env/app (or monitoring/<ui>) that serves it. */
+    routeOwners: Map<string, string>;
+    /** Published host port -> env/service that holds it. */
+    portOwners: Map<number, string>;
+}
+
 /** Rules that span fields: references, cycles, collisions, secrets, production exposure. */
 function semanticIssues(cfg: StackConfigParsed, secretKeys: Set<string>, stack: string): ConfigIssue[] {
-    const issues: ConfigIssue[] = [];
-    const routeOwners = new Map<string, string>();
-    const portOwners = new Map<number, string>();
+    const scan: Scan = { cfg, secretKeys, stack, issues: [], routeOwners: new Map(), portOwners: new Map() };
+    for (const [envName, env] of Object.entries(cfg.environments)) environmentIssues(scan, envName, env);
+    monitoringUiIssues(scan);
+    proxyIssues(scan);
+    const { issues } = scan;
+    if (cfg.host.provider === "ssh" && !secretKeys.has("sshPrivateKey"))
+        issues.push({
+            key: `${NAMESPACE}:sshPrivateKey`,
+            message: `missing secret: host.provider is ssh; set the private key with 'pulumi config set --secret ${NAMESPACE}:sshPrivateKey < ~/.ssh/id_ed25519 --stack ${stack}'`,
+        });
+    return issues;
+}
 
-    for (const [envName, env] of Object.entries(cfg.environments)) {
-        const appNames = Object.keys(env.apps);
-        const serviceNames = Object.keys(env.services);
-        const known = [...appNames, ...serviceNames];
-        for (const n of serviceNames)
-            if (appNames.includes(n))
-                issues.push({ key: key(["environments", envName, "services", n]), message: `'${n}' is both an app and a data service; expected distinct names` });
-        const services = buildServices(cfg.prefix, envName, env);
-        for (const [appName, app] of Object.entries(env.apps)) {
-            const at = (...p: PropertyKey[]) => key(["environments", envName, "apps", appName, ...p]);
-
-            app.dependsOn.forEach((dep, i) => {
-                if (dep === appName) issues.push({ key: at("dependsOn", i), message: `'${appName}' depends on itself` });
-                else if (!known.includes(dep))
-                    issues.push({
-                        key: at("dependsOn", i),
-                        message: `unknown service '${dep}'; expected one of the apps or data services of environment '${envName}': ${known.filter((n) => n !== appName).join(", ") || "(none)"}`,
-                    });
-            });
-
-            // Connection settings injected from data services must not collide with the app's own.
-            const conn = connectionsFor(appName, services);
-            for (const v of [...Object.keys(conn.env), ...conn.secrets.map((c) => c.name)])
-                if (v in app.env || v in app.secrets)
-                    issues.push({ key: at(v in app.env ? "env" : "secrets", v), message: `is set by the data service this app depends on; remove it here` });
-
-            const hc = app.healthcheck;
-            if ((hc.path === undefined) === (hc.command === undefined))
-                issues.push({ key: at("healthcheck"), message: `expected exactly one of 'path' (HTTP check) or 'command'` });
-            const timeout = hc.timeout ?? cfg.defaults.healthcheck.timeout;
-            const interval = hc.interval ?? cfg.defaults.healthcheck.interval;
-            if (durationToSeconds(timeout) > durationToSeconds(interval))
-                issues.push({
-                    key: at("healthcheck", "timeout"),
-                    message: `got ${timeout}${hc.timeout ? "" : " (from defaults.healthcheck.timeout)"}; expected at most the interval (${interval})`,
-                });
-
-            for (const name of Object.keys(app.secrets)) {
-                if (name in app.env) issues.push({ key: at("secrets", name), message: `'${name}' is also a plain env var; expected it in only one of env and secrets` });
-                if (`${name}_FILE` in app.env) issues.push({ key: at("env", `${name}_FILE`), message: `is set by the secret '${name}'; remove it from env` });
-                const src = app.secrets[name];
-                if (typeof src === "object" && "fromConfig" in src && !secretKeys.has(src.fromConfig))
-                    issues.push({
-                        key: at("secrets", name),
-                        message: `missing secret ${NAMESPACE}:${src.fromConfig}; set it with 'pulumi config set --secret ${NAMESPACE}:${src.fromConfig} <value> --stack ${stack}'`,
-                    });
-            }
-
-            app.routes.forEach((r, i) => {
-                const route = `${r.host ?? env.domain}${r.path ?? "/"}`;
-                const owner = `${envName}/${appName}`;
-                const prev = routeOwners.get(route);
-                if (prev) issues.push({ key: at("routes", i), message: `route ${route} is already served by ${prev}; expected each host+path once` });
-                else routeOwners.set(route, owner);
-            });
-
-            if (app.hostPort !== undefined) {
-                if (env.kind === "production")
-                    issues.push({
-                        key: at("hostPort"),
-                        message: `got ${app.hostPort}; production environments publish no app ports (only the proxy faces the internet): remove hostPort and add a route`,
-                    });
-                const effective = app.hostPort + env.portOffset;
-                const prev = portOwners.get(effective);
-                if (effective > 65535) issues.push({ key: at("hostPort"), message: `hostPort ${app.hostPort} + portOffset ${env.portOffset} = ${effective}; expected at most 65535` });
-                else if (prev) issues.push({ key: at("hostPort"), message: `host port ${effective} (hostPort ${app.hostPort} + portOffset ${env.portOffset}) collides with ${prev}` });
-                else portOwners.set(effective, `${envName}/${appName}`);
-            }
-        }
-
-        for (const svc of services) {
-            const at = (...p: PropertyKey[]) => key(["environments", envName, "services", svc.name, ...p]);
-            const ui = adminUi(svc, env.domain);
-            if (ui) {
-                const route = `${ui.host}${ui.path}`;
-                const prev = routeOwners.get(route);
-                if (prev) issues.push({ key: at("ui"), message: `route ${route} is already served by ${prev}; expected each host+path once` });
-                else routeOwners.set(route, `${envName}/${svc.name}`);
-            }
-            if (svc.hostPort !== undefined) {
-                const prev = portOwners.get(svc.hostPort);
-                if (svc.hostPort > 65535) issues.push({ key: at("hostPort"), message: `hostPort + servicePortOffset ${env.servicePortOffset} = ${svc.hostPort}; expected at most 65535` });
-                else if (prev) issues.push({ key: at("hostPort"), message: `host port ${svc.hostPort} (with servicePortOffset ${env.servicePortOffset}) collides with ${prev}` });
-                else portOwners.set(svc.hostPort, `${envName}/${svc.name}`);
-            }
-            if (svc.settings.type === "postgres") issues.push(...offsiteIssues(svc.settings.backup, at));
-            if (svc.settings.type === "postgres" && svc.settings.backup.s3)
-                for (const k of ["accessKeyId", "secretAccessKey"] as const) {
-                    const name = svc.settings.backup.s3[k];
-                    if (!secretKeys.has(name))
-                        issues.push({ key: at("backup", "s3", k), message: `missing secret ${NAMESPACE}:${name}; set it with 'pulumi config set --secret ${NAMESPACE}:${name} <value> --stack ${stack}'` });
-                }
-        }
-
-        const cycle = findCycle(env.apps);
-        if (cycle) issues.push({ key: key(["environments", envName, "apps"]), message: `dependency cycle ${cycle.join(" -> ")}; expected dependsOn to form layers without cycles` });
+function environmentIssues(scan: Scan, envName: string, env: EnvironmentConfig): void {
+    const { issues } = scan;
+    const appNames = Object.keys(env.apps);
+    const serviceNames = Object.keys(env.services);
+    for (const n of serviceNames)
+        if (appNames.includes(n))
+            issues.push({ key: key(["environments", envName, "services", n]), message: `'${n}' is both an app and a data service; expected distinct names` });
+    const services = buildServices(scan.cfg.prefix, envName, env);
+    for (const [appName, app] of Object.entries(env.apps)) {
+        const at = (...p: PropertyKey[]) => key(["environments", envName, "apps", appName, ...p]);
+        appReferenceIssues(scan, envName, env, services, appName, app, at);
+        appExposureIssues(scan, envName, env, appName, app, at);
     }
+    for (const svc of services) serviceIssues(scan, envName, env, svc);
+    const cycle = findCycle(env.apps);
+    if (cycle) issues.push({ key: key(["environments", envName, "apps"]), message: `dependency cycle ${cycle.join(" -> ")}; expected dependsOn to form layers without cycles` });
+}
 
-    // Monitoring UIs share the route space with apps and management UIs.
+type At = (...p: PropertyKey[]) => string;
+
+/** dependsOn names, injected connection settings, health check and secrets of one app. */
+function appReferenceIssues(scan: Scan, envName: string, env: EnvironmentConfig, services: DataServiceModel[], appName: string, app: AppConfig, at: At): void {
+    const { issues, cfg, secretKeys, stack } = scan;
+    const known = [...Object.keys(env.apps), ...Object.keys(env.services)];
+    app.dependsOn.forEach((dep, i) => {
+        if (dep === appName) issues.push({ key: at("dependsOn", i), message: `'${appName}' depends on itself` });
+        else if (!known.includes(dep))
+            issues.push({
+                key: at("dependsOn", i),
+                message: `unknown service '${dep}'; expected one of the apps or data services of environment '${envName}': ${known.filter((n) => n !== appName).join(", ") || "(none)"}`,
+            });
+    });
+
+    // Connection settings injected from data services must not collide with the app's own.
+    const conn = connectionsFor(appName, services);
+    for (const v of [...Object.keys(conn.env), ...conn.secrets.map((c) => c.name)])
+        if (v in app.env || v in app.secrets)
+            issues.push({ key: at(v in app.env ? "env" : "secrets", v), message: `is set by the data service this app depends on; remove it here` });
+
+    const hc = app.healthcheck;
+    if ((hc.path === undefined) === (hc.command === undefined))
+        issues.push({ key: at("healthcheck"), message: `expected exactly one of 'path' (HTTP check) or 'command'` });
+    const timeout = hc.timeout ?? cfg.defaults.healthcheck.timeout;
+    const interval = hc.interval ?? cfg.defaults.healthcheck.interval;
+    if (durationToSeconds(timeout) > durationToSeconds(interval))
+        issues.push({
+            key: at("healthcheck", "timeout"),
+            message: `got ${timeout}${hc.timeout ? "" : " (from defaults.healthcheck.timeout)"}; expected at most the interval (${interval})`,
+        });
+
+    for (const name of Object.keys(app.secrets)) {
+        if (name in app.env) issues.push({ key: at("secrets", name), message: `'${name}' is also a plain env var; expected it in only one of env and secrets` });
+        if (`${name}_FILE` in app.env) issues.push({ key: at("env", `${name}_FILE`), message: `is set by the secret '${name}'; remove it from env` });
+        const src = app.secrets[name];
+        if (typeof src === "object" && "fromConfig" in src && !secretKeys.has(src.fromConfig))
+            issues.push({
+                key: at("secrets", name),
+                message: `missing secret ${NAMESPACE}:${src.fromConfig}; set it with 'pulumi config set --secret ${NAMESPACE}:${src.fromConfig} <value> --stack ${stack}'`,
+            });
+    }
+}
+
+/** Routes and host ports of one app: each owned once, none published in production. */
+function appExposureIssues(scan: Scan, envName: string, env: EnvironmentConfig, appName: string, app: AppConfig, at: At): void {
+    const { issues, routeOwners, portOwners } = scan;
+    app.routes.forEach((r, i) => {
+        const route = `${r.host ?? env.domain}${r.path ?? "/"}`;
+        const owner = `${envName}/${appName}`;
+        const prev = routeOwners.get(route);
+        if (prev) issues.push({ key: at("routes", i), message: `route ${route} is already served by ${prev}; expected each host+path once` });
+        else routeOwners.set(route, owner);
+    });
+
+    if (app.hostPort !== undefined) {
+        if (env.kind === "production")
+            issues.push({
+                key: at("hostPort"),
+                message: `got ${app.hostPort}; production environments publish no app ports (only the proxy faces the internet): remove hostPort and add a route`,
+            });
+        const effective = app.hostPort + env.portOffset;
+        const prev = portOwners.get(effective);
+        if (effective > 65535) issues.push({ key: at("hostPort"), message: `hostPort ${app.hostPort} + portOffset ${env.portOffset} = ${effective}; expected at most 65535` });
+        else if (prev) issues.push({ key: at("hostPort"), message: `host port ${effective} (hostPort ${app.hostPort} + portOffset ${env.portOffset}) collides with ${prev}` });
+        else portOwners.set(effective, `${envName}/${appName}`);
+    }
+}
+
+/** A data service's admin UI route, host port and backup settings. */
+function serviceIssues(scan: Scan, envName: string, env: EnvironmentConfig, svc: DataServiceModel): void {
+    const { issues, routeOwners, portOwners, secretKeys, stack } = scan;
+    const at = (...p: PropertyKey[]) => key(["environments", envName, "services", svc.name, ...p]);
+    const ui = adminUi(svc, env.domain);
+    if (ui) {
+        const route = `${ui.host}${ui.path}`;
+        const prev = routeOwners.get(route);
+        if (prev) issues.push({ key: at("ui"), message: `route ${route} is already served by ${prev}; expected each host+path once` });
+        else routeOwners.set(route, `${envName}/${svc.name}`);
+    }
+    if (svc.hostPort !== undefined) {
+        const prev = portOwners.get(svc.hostPort);
+        if (svc.hostPort > 65535) issues.push({ key: at("hostPort"), message: `hostPort + servicePortOffset ${env.servicePortOffset} = ${svc.hostPort}; expected at most 65535` });
+        else if (prev) issues.push({ key: at("hostPort"), message: `host port ${svc.hostPort} (with servicePortOffset ${env.servicePortOffset}) collides with ${prev}` });
+        else portOwners.set(svc.hostPort, `${envName}/${svc.name}`);
+    }
+    if (svc.settings.type === "postgres") issues.push(...offsiteIssues(svc.settings.backup, at));
+    if (svc.settings.type === "postgres" && svc.settings.backup.s3)
+        for (const k of ["accessKeyId", "secretAccessKey"] as const) {
+            const name = svc.settings.backup.s3[k];
+            if (!secretKeys.has(name))
+                issues.push({ key: at("backup", "s3", k), message: `missing secret ${NAMESPACE}:${name}; set it with 'pulumi config set --secret ${NAMESPACE}:${name} <value> --stack ${stack}'` });
+        }
+}
+
+/** Monitoring UIs share the route space with apps and management UIs. */
+function monitoringUiIssues(scan: Scan): void {
+    const { issues, cfg, routeOwners } = scan;
     if (Object.keys(cfg.environments).includes("monitoring"))
         issues.push({ key: key(["environments", "monitoring"]), message: `'monitoring' is reserved (the monitoring network and UI routes use it); expected another environment name` });
     const uiRoutes = monitoringUiRoutes(cfg.monitoring, Object.values(cfg.environments));
@@ -234,7 +272,11 @@ function semanticIssues(cfg: StackConfigParsed, secretKeys: Set<string>, stack: 
         if (prev) issues.push({ key: key(["monitoring", "ui", ui]), message: `route ${route} is already served by ${prev}; expected each host+path once` });
         else routeOwners.set(route, `monitoring/${ui}`);
     }
+}
 
+/** Provided TLS secrets, and proxy ports that no app holds. */
+function proxyIssues(scan: Scan): void {
+    const { issues, cfg, secretKeys, stack, portOwners } = scan;
     if (cfg.proxy.tls.mode === "provided")
         for (const k of ["certificate", "privateKey"] as const) {
             const name = cfg.proxy.tls[k];
@@ -250,13 +292,6 @@ function semanticIssues(cfg: StackConfigParsed, secretKeys: Set<string>, stack: 
     }
     if (cfg.proxy.ports.http === cfg.proxy.ports.https)
         issues.push({ key: key(["proxy", "ports"]), message: `http and https are both ${cfg.proxy.ports.http}; expected two different ports` });
-
-    if (cfg.host.provider === "ssh" && !secretKeys.has("sshPrivateKey"))
-        issues.push({
-            key: `${NAMESPACE}:sshPrivateKey`,
-            message: `missing secret: host.provider is ssh; set the private key with 'pulumi config set --secret ${NAMESPACE}:sshPrivateKey < ~/.ssh/id_ed25519 --stack ${stack}'`,
-        });
-    return issues;
 }
 
 /**
