@@ -17,8 +17,13 @@ export function routesLabel(routes: RouteModel[]): Record<string, string> {
  * Docker labels on everything hostplane creates: they let operators (and Promtail's Docker
  * discovery) tell stacks, environments and services apart on a shared host.
  */
-export function labelsFor(model: PlatformModel, extra: Record<string, string>): docker.types.input.ContainerLabel[] {
-    const all: Record<string, string> = { "hostplane.project": model.project, "hostplane.stack": model.stack, ...extra };
+export function labelsFor(model: Pick<PlatformModel, "project" | "stack">, extra: Record<string, string>): docker.types.input.ContainerLabel[] {
+    return dockerLabels(model.project, model.stack, extra);
+}
+
+/** hostplane.project/stack plus `extra` (keys get the hostplane. prefix), sorted by label. */
+export function dockerLabels(project: string, stack: string, extra: Record<string, string>): docker.types.input.ContainerLabel[] {
+    const all: Record<string, string> = { "hostplane.project": project, "hostplane.stack": stack, ...extra };
     return Object.entries(all)
         .map(([k, v]) => ({ label: k.startsWith("hostplane.") ? k : `hostplane.${k}`, value: v }))
         .sort((a, b) => a.label.localeCompare(b.label));

@@ -3,27 +3,14 @@
 // limits and health checks; the Grafana admin password and Alertmanager's receiver secrets as
 // secret files. Compose has no reload step: `compose restart prometheus` after a config change.
 import type { MonitoringService } from "../../config/monitoring";
+import { memoryToMegabytes } from "../../config/units";
+import { MONITORING_LIMITS } from "../../spec/monitoring";
 import { monitoringFilesByService } from "../monitoring";
 import { CONF, ENDPOINTS, GRAFANA_ADMIN_PASSWORD_FILE, SECRETS, SLACK_WEBHOOK_FILE, SMTP_PASSWORD_FILE, TEXTFILE_DIR } from "../monitoring/paths";
 import { ComposeBuilder, depends } from "./builder";
 import type { ComposeService } from "./types";
 
-const LIMITS: Record<MonitoringService, { cpus: number; memoryMb: number }> = {
-    prometheus: { cpus: 1, memoryMb: 1024 },
-    alertmanager: { cpus: 0.25, memoryMb: 128 },
-    grafana: { cpus: 0.5, memoryMb: 512 },
-    loki: { cpus: 1, memoryMb: 1024 },
-    promtail: { cpus: 0.25, memoryMb: 256 },
-    nodeExporter: { cpus: 0.25, memoryMb: 128 },
-    cadvisor: { cpus: 0.5, memoryMb: 256 },
-    blackbox: { cpus: 0.25, memoryMb: 128 },
-};
 const wget = (svc: MonitoringService) => ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${ENDPOINTS[svc].port}${ENDPOINTS[svc].health}`];
-const memoryMb = (m: string) => {
-    const n = parseFloat(m);
-    const u = m.slice(-1).toUpperCase();
-    return Math.round(u === "G" ? n * 1024 : u === "K" ? n / 1024 : n);
-};
 
 /** Per service: extra fields, health test, what it waits for, extra (environment) networks. */
 type Spec = Partial<ComposeService> & { health: string[]; after?: string[]; envNetworks?: string[] };
@@ -38,7 +25,7 @@ export function renderMonitoring(b: ComposeBuilder): void {
     const vol = (svc: string, target: string) => b.volume(`${b.model.prefix}-${svc}-data`, target);
     const add = (svc: MonitoringService, spec: Spec) => {
         const { health, after, envNetworks, ...rest } = spec;
-        const limits = svc === "prometheus" ? { ...LIMITS.prometheus, memoryMb: memoryMb(mon.prometheusMemory) } : LIMITS[svc];
+        const limits = svc === "prometheus" ? { ...MONITORING_LIMITS.prometheus, memoryMb: memoryToMegabytes(mon.prometheusMemory) } : MONITORING_LIMITS[svc];
         const networks: NonNullable<ComposeService["networks"]> = { monitoring: { aliases: [ENDPOINTS[svc].alias] } };
         for (const n of envNetworks ?? []) networks[b.model.environments.find((e) => e.networkName === n)!.name] = null;
         b.add(ENDPOINTS[svc].alias, {

@@ -1,0 +1,108 @@
+// The docker CLI steps of the Monitoring component: deliver a service's config files (candidate
+// directory, check with the service's own tool, promote), write its secret files, reload it.
+// The scripts' text is part of each step's identity in state: change it only on purpose.
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { ENDPOINTS, type MonitoringService } from "../config/monitoring";
+import { HostFile, sha256 } from "../render";
+import { CONF, MONITORING_HOST_DIR, SECRETS, TEXTFILE_DIR } from "../render/monitoring/paths";
+import { shellQuoteAlways } from "../lib/shell";
+
+export interface StepContext {
+    prefix: string;
+    parent: pulumi.Resource;
+    /** Environment of the docker CLI (DOCKER_HOST, ssh wrapper on PATH). */
+    env: pulumi.Input<Record<string, string>>;
+}
+
+/** Shell that writes files (paths relative to the current directory) from base64, with their modes. */
+function fileWriter(files: HostFile[], dir: string): string {
+    return files
+        .map((f) => {
+            const p = f.path.slice(dir.length + 1);
+            return `mkdir -p "$(dirname ${p})"; echo ${Buffer.from(f.content).toString("base64")} | base64 -d > ${p}; chmod ${f.mode.toString(8)} ${p}`;
+        })
+        .join("\n");
+}
+
+/** Writes one service's files: candidate dir, optional check (promtool, amtool), then into the live dir. */
+export function configStep(ctx: StepContext, svc: keyof typeof CONF, files: HostFile[], image: string, check?: string, after: pulumi.Resource[] = []): command.local.Command {
+    const conf = CONF[svc];
+    const rel = conf.host.slice(MONITORING_HOST_DIR.length + 1);
+    const script = [
+        "set -e",
+        `mkdir -p /hp/${rel}.next /hp/${rel}`,
+        `cd /hp/${rel}.next; find . -mindepth 1 -delete`,
+        fileWriter(files, conf.host),
+        check ?? "true",
+        // The live directory is cleared and refilled, never replaced: the bind mount holds its inode.
+        `find /hp/${rel} -mindepth 1 -delete; cp -a /hp/${rel}.next/. /hp/${rel}/`,
+    ].join("\n");
+    return new command.local.Command(
+        `${ctx.prefix}-${svc}-config`,
+        {
+            create: `set -euo pipefail\ndocker run --rm -i --network none -u 0 -v ${MONITORING_HOST_DIR}:/hp --entrypoint sh ${image} -s <<'HOSTPLANE_EOF'\n${script}\nHOSTPLANE_EOF`,
+            interpreter: ["/bin/bash", "-c"],
+            environment: ctx.env,
+            triggers: [sha256(JSON.stringify(files)), image],
+            logging: "stdoutAndStderr",
+        },
+        { parent: ctx.parent, dependsOn: after },
+    );
+}
+
+/** Run after the container on every config change: reload in place (/-/reload) or restart. */
+export function reloadStep(ctx: StepContext, svc: MonitoringService, files: HostFile[], container: { ready: pulumi.Resource; id: pulumi.Output<string> }, config: command.local.Command, how: "reload" | "restart") {
+    const name = `${ctx.prefix}-${ENDPOINTS[svc].alias}`;
+    return new command.local.Command(
+        `${ctx.prefix}-${svc}-reload`,
+        {
+            create: how === "reload" ? `docker exec ${name} wget -q -O /dev/null --post-data= http://127.0.0.1:${ENDPOINTS[svc].port}/-/reload` : `docker restart ${name} >/dev/null`,
+            environment: ctx.env,
+            triggers: [sha256(JSON.stringify(files)), container.id],
+            logging: "stdoutAndStderr",
+        },
+        { parent: ctx.parent, dependsOn: [container.ready, config] },
+    );
+}
+
+export interface SecretFile {
+    /** Path inside the container; the file name is what matters. */
+    file: string;
+    /** Variable that carries the value into the docker CLI (never its command line). */
+    env: string;
+    value: pulumi.Output<string>;
+}
+
+/** Secrets: 0400 files owned by the service's uid, in the service's secrets host directory. */
+export function secretStep(ctx: StepContext, svc: keyof typeof SECRETS, values: SecretFile[], image: string): command.local.Command {
+    const s = SECRETS[svc];
+    const writes = values
+        .map((v) => `printf '%s' "$${v.env}" > ${s.container}/${v.file.split("/").pop()}; chown ${s.uid}:${s.uid} ${s.container}/${v.file.split("/").pop()}; chmod 0400 ${s.container}/${v.file.split("/").pop()}`)
+        .join("; ");
+    const script = `umask 077; mkdir -p ${s.container}; chown ${s.uid}:${s.uid} ${s.container}; chmod 0500 ${s.container}; ${writes}`;
+    return new command.local.Command(
+        `${ctx.prefix}-${svc}-secrets`,
+        {
+            create: `docker run --rm --network none -u 0 ${values.map((v) => `-e ${v.env}`).join(" ")} -v ${s.host}:${s.container} --entrypoint sh ${image} -c ${shellQuoteAlways(script)}`,
+            environment: pulumi.all([ctx.env, pulumi.all(values.map((v) => v.value))]).apply(([e, vals]) => ({ ...e, ...Object.fromEntries(values.map((v, i) => [v.env, vals[i]])) })),
+            // A digest (itself secret) so a changed secret rewrites the file.
+            triggers: [pulumi.secret(pulumi.all(values.map((v) => v.value)).apply((vals) => sha256(vals.join("\0"))))],
+            logging: "stderr",
+        },
+        { parent: ctx.parent },
+    );
+}
+
+/** node-exporter's textfile directory on the host, where backup jobs drop their metrics. */
+export function textfileDirStep(ctx: StepContext, image: string): command.local.Command {
+    return new command.local.Command(
+        `${ctx.prefix}-node-exporter-textfile`,
+        {
+            create: `docker run --rm --network none -u 0 -v ${MONITORING_HOST_DIR}:/hp --entrypoint sh ${image} -c 'mkdir -p /hp/${TEXTFILE_DIR.host.slice(MONITORING_HOST_DIR.length + 1)}'`,
+            environment: ctx.env,
+            logging: "stderr",
+        },
+        { parent: ctx.parent },
+    );
+}

@@ -1,0 +1,146 @@
+// Workload specs of the monitoring services (pure: model in, plain data out). The Monitoring
+// component delivers each service's config files and secrets, then hands these to the runtime.
+import type { PlatformModel } from "../config/model";
+import { ENDPOINTS, type MonitoringService } from "../config/monitoring";
+import { memoryToMegabytes } from "../config/units";
+import { CONF, GRAFANA_ADMIN_PASSWORD_FILE, SECRETS, TEXTFILE_DIR } from "../render/monitoring/paths";
+import type { MountSpec, WorkloadSpec } from "./workload";
+
+/** Resource limits: small and fixed, except Prometheus (hostplane:monitoring.prometheusMemory). */
+export const MONITORING_LIMITS: Record<MonitoringService, { cpus: number; memoryMb: number }> = {
+    prometheus: { cpus: 1, memoryMb: 1024 },
+    alertmanager: { cpus: 0.25, memoryMb: 128 },
+    grafana: { cpus: 0.5, memoryMb: 512 },
+    loki: { cpus: 1, memoryMb: 1024 },
+    promtail: { cpus: 0.25, memoryMb: 256 },
+    nodeExporter: { cpus: 0.25, memoryMb: 128 },
+    cadvisor: { cpus: 0.5, memoryMb: 256 },
+    blackbox: { cpus: 0.25, memoryMb: 128 },
+};
+
+/**
+ * Docker runs the first check only after `interval` (start_interval needs Engine 25 / API 1.44;
+ * Debian 12 has 20.10), so the interval is the time to healthy: 10 s, for a local HTTP GET.
+ */
+export const MONITORING_HEALTH = (test: string[]) => ({ test, interval: "10s", timeout: "5s", retries: 5, startPeriod: "60s" });
+
+const wget = (svc: MonitoringService) => ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${ENDPOINTS[svc].port}${ENDPOINTS[svc].health}`];
+const bind = (source: string, target: string): MountSpec => ({ type: "bind", source, target, readOnly: true });
+const conf = (svc: keyof typeof CONF) => bind(CONF[svc].host, CONF[svc].container);
+
+/** What differs per service; the rest of a monitoring workload is common (monitoringWorkload). */
+type ServicePart = Pick<WorkloadSpec, "command" | "envs" | "host" | "extraHosts"> & {
+    mounts: MountSpec[];
+    /** Target of the service's own data volume (<prefix>-<svc>-data), if it keeps data. */
+    data?: string;
+    /** Container health test; none: the runtime does not wait for it. */
+    health?: string[];
+    /** Environment networks it joins besides the monitoring network. */
+    environmentNetworks?: string[];
+};
+
+/** The public URL a UI behind the proxy generates links for (hostplane:monitoring.ui). */
+export function uiUrl(model: PlatformModel, ui: "grafana" | "prometheus"): { url: string; subPath: boolean } | undefined {
+    const httpsPort = model.proxy.ports.https === 443 ? "" : `:${model.proxy.ports.https}`;
+    const r = model.monitoring.uiRoutes.find((x) => x.ui === ui);
+    return r ? { url: `https://${r.host}${httpsPort}${r.path.replace(/\/+$/, "")}`, subPath: r.path !== "/" } : undefined;
+}
+
+const PARTS: Record<MonitoringService, (model: PlatformModel, hasSecrets: boolean) => ServicePart> = {
+    loki: () => ({ command: [`-config.file=${CONF.loki.container}/loki.yml`], mounts: [conf("loki")], data: "/loki", health: wget("loki") }),
+    alertmanager: (_m, hasSecrets) => ({
+        command: [`--config.file=${CONF.alertmanager.container}/alertmanager.yml`, "--storage.path=/alertmanager"],
+        // The secrets directory only with a receiver that has secrets: it exists only then.
+        mounts: [conf("alertmanager"), ...(hasSecrets ? [bind(SECRETS.alertmanager.host, SECRETS.alertmanager.container)] : [])],
+        data: "/alertmanager",
+        health: wget("alertmanager"),
+    }),
+    nodeExporter: () => ({
+        command: ["--path.rootfs=/host", `--collector.textfile.directory=${TEXTFILE_DIR.container}`, "--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run|var/lib/docker/.+)($|/)"],
+        host: { pidMode: "host" },
+        mounts: [{ type: "bind", source: "/", target: "/host", readOnly: true, propagation: "rslave" }, bind(TEXTFILE_DIR.host, TEXTFILE_DIR.container)],
+        health: wget("nodeExporter"),
+    }),
+    cadvisor: () => ({
+        command: ["--docker_only=true", "--housekeeping_interval=30s", "--store_container_labels=false", "--whitelisted_container_labels=hostplane.environment,hostplane.service,hostplane.stack"],
+        host: { privileged: true, devices: [{ hostPath: "/dev/kmsg", containerPath: "/dev/kmsg", permissions: "rwm" }] },
+        mounts: [bind("/", "/rootfs"), bind("/var/run", "/var/run"), bind("/sys", "/sys"), bind("/var/lib/docker", "/var/lib/docker"), bind("/dev/disk", "/dev/disk")],
+        health: wget("cadvisor"),
+    }),
+    blackbox: (m) => ({
+        command: [`--config.file=${CONF.blackbox.container}/blackbox.yml`],
+        mounts: [conf("blackbox")],
+        // Route probes go to this host's proxy (probeVia: host), not through public DNS.
+        extraHosts: m.monitoring.probeHosts.map((h) => ({ host: h, ip: "host-gateway" })),
+        health: wget("blackbox"),
+        environmentNetworks: m.monitoring.blackboxNetworks,
+    }),
+    prometheus: (m) => {
+        const ui = uiUrl(m, "prometheus");
+        return {
+            command: [
+                `--config.file=${CONF.prometheus.container}/prometheus.yml`,
+                "--storage.tsdb.path=/prometheus",
+                `--storage.tsdb.retention.time=${m.monitoring.metricsRetention}`,
+                "--web.enable-lifecycle",
+                // Behind the proxy: links use the public URL; the proxy strips a sub-path, so
+                // Prometheus itself (health, reload, self-scrape) keeps serving at /.
+                ...(ui ? [`--web.external-url=${ui.url}/`, "--web.route-prefix=/"] : []),
+            ],
+            mounts: [conf("prometheus")],
+            data: "/prometheus",
+            health: wget("prometheus"),
+            environmentNetworks: m.monitoring.prometheusNetworks,
+        };
+    },
+    promtail: () => ({
+        command: [`-config.file=${CONF.promtail.container}/promtail.yml`],
+        mounts: [conf("promtail"), bind("/var/run/docker.sock", "/var/run/docker.sock")],
+        data: "/var/lib/promtail",
+        // The image has bash but neither curl nor wget.
+        health: ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${ENDPOINTS.promtail.port}`],
+    }),
+    grafana: (m) => {
+        const ui = uiUrl(m, "grafana");
+        return {
+            envs: [
+                "GF_SECURITY_ADMIN_USER=admin",
+                `GF_SECURITY_ADMIN_PASSWORD__FILE=${GRAFANA_ADMIN_PASSWORD_FILE}`,
+                `GF_PATHS_PROVISIONING=${CONF.grafana.container}/provisioning`,
+                "GF_USERS_ALLOW_SIGN_UP=false",
+                "GF_ANALYTICS_REPORTING_ENABLED=false",
+                "GF_ANALYTICS_CHECK_FOR_UPDATES=false",
+                // The proxy's basic-auth header must not be taken for a Grafana login.
+                "GF_AUTH_BASIC_ENABLED=false",
+                ...(ui ? [`GF_SERVER_ROOT_URL=${ui.url}/`, ...(ui.subPath ? ["GF_SERVER_SERVE_FROM_SUB_PATH=true"] : [])] : []),
+            ],
+            mounts: [conf("grafana"), bind(SECRETS.grafana.host, SECRETS.grafana.container)],
+            data: "/var/lib/grafana",
+            health: wget("grafana"),
+        };
+    },
+};
+
+/**
+ * One monitoring service as a workload: fixed name (its alias), on the monitoring network under
+ * that alias, no published ports (UIs go through the proxy), limits and labels of the catalog.
+ * `hasSecrets`: Alertmanager's receiver has secret files.
+ */
+export function monitoringWorkload(model: PlatformModel, svc: MonitoringService, hasSecrets = false): WorkloadSpec {
+    const { data, health, environmentNetworks, mounts, ...part } = PARTS[svc](model, hasSecrets);
+    const alias = ENDPOINTS[svc].alias;
+    const limits = svc === "prometheus" ? { ...MONITORING_LIMITS.prometheus, memoryMb: memoryToMegabytes(model.monitoring.prometheusMemory) } : MONITORING_LIMITS[svc];
+    const volumeName = `${model.prefix}-${alias}-data`;
+    return {
+        name: alias,
+        image: model.monitoring.images[svc],
+        networks: [{ name: model.monitoringNetworkName, aliases: [alias] }, ...(environmentNetworks ?? []).map((name) => ({ name }))],
+        mounts: [...mounts, ...(data ? [{ type: "volume" as const, volume: { name: volumeName, labels: { environment: "monitoring", service: alias } }, target: data }] : [])],
+        ...(health ? { health: MONITORING_HEALTH(health), waitSeconds: 240 } : {}),
+        ...limits,
+        restart: "unless-stopped",
+        labels: { environment: "monitoring", service: alias, kind: "monitoring" },
+        graceSeconds: 20,
+        ...part,
+    };
+}
