@@ -17,11 +17,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { AppModel, networkName, PlatformModel, revisionAlias } from "../config/model";
 import type { Credential } from "../config/services";
-import { NAMESPACE } from "../config/validate";
 import { labelsFor, routesLabel } from "./labels";
 import { containerBlockInput, healthcheckInput } from "./container-spec";
 import { migrationJob } from "./migration";
 import { appImage } from "./images";
+import { stackSecret } from "./secrets";
 
 export interface AppArgs {
     model: PlatformModel;
@@ -161,5 +161,5 @@ function secretValue(parent: pulumi.Resource, base: string, s: AppModel["secrets
         return new random.RandomPassword(`${base}-${s.name.toLowerCase()}`, { length, special: false }, { parent })
             .result;
     }
-    return new pulumi.Config(NAMESPACE).requireSecret(s.source.fromConfig);
+    return stackSecret(s.source.fromConfig);
 }

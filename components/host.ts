@@ -3,12 +3,12 @@
 // scripts/host/bootstrap.sh); or a Hetzner Cloud server created from scratch (components/hosts/).
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { NAMESPACE } from "../config/validate";
 import type { PlatformModel } from "../config/model";
 import { createHcloudServer } from "./hosts/hcloud";
 import { createSshBootstrap } from "./hosts/ssh";
 import { registryAuth } from "./images";
 import { keyFilePath, sshOptions, useSshWrapper, writeKeyFile, writeSshWrapper } from "./hosts/ssh-client";
+import { stackSecret } from "./secrets";
 
 export interface HostArgs {
     model: PlatformModel;
@@ -109,7 +109,7 @@ export class Host extends pulumi.ComponentResource {
     }
 }
 
-const privateKey = () => new pulumi.Config(NAMESPACE).requireSecret("sshPrivateKey");
+const privateKey = () => stackSecret("sshPrivateKey");
 /**
  * The Docker provider's ssh transport takes a key *file*: write the secret to a 0600 file that
  * only this user can read, named per stack. The key itself stays a Pulumi secret in state.

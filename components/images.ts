@@ -9,11 +9,11 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AppModel, PlatformModel } from "../config/model";
 import { parseImageRef, RegistryImagesModel, RegistryModel, registryFor, resolvesDigest } from "../config/images";
 import { NAMESPACE } from "../config/validate";
+import { stackSecret } from "./secrets";
 
 /** registryAuth for the Docker provider: pulls (containers, RemoteImage) and digest lookups use it. */
 export function registryAuth(images: RegistryImagesModel): docker.types.input.ProviderRegistryAuth[] {
-    const config = new pulumi.Config(NAMESPACE);
-    return images.registries.map((r) => ({ address: r.address, username: r.username, password: config.requireSecret(r.passwordKey) }));
+    return images.registries.map((r) => ({ address: r.address, username: r.username, password: stackSecret(r.passwordKey) }));
 }
 
 export interface AppImage {

@@ -21,13 +21,13 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { PlatformModel } from "../config/model";
-import { NAMESPACE } from "../config/validate";
 import { HOST_ROOT, HostFile, sha256 } from "../render";
 import { CONTAINER_ACME_WEBROOT, CONTAINER_AUTH_DIR, CONTAINER_CERT_DIR, CONTAINER_CONF_DIR, htpasswdFile, PROXY_HOST_DIR } from "../render/nginx";
 import { labelsFor } from "./labels";
 import { containerBlockInput, healthcheckInput } from "./container-spec";
 import { dockerCliEnv } from "./hosts/ssh-client";
 import { shellQuoteAlways } from "../lib/shell";
+import { stackSecret } from "./secrets";
 
 export interface ProxyArgs {
     model: PlatformModel;
@@ -115,11 +115,10 @@ export class Proxy extends pulumi.ComponentResource {
             }),
             `if [ -n "$(ls -A "$tmp")" ]; then tar -C "$tmp" -c . | docker run --rm -i ${certMount(false)} --entrypoint tar ${image} -x -C ${CONTAINER_CERT_DIR}; fi`,
         ].join("\n");
-        const cfg = new pulumi.Config(NAMESPACE);
         const tlsEnv: pulumi.Output<Record<string, string>> =
             proxy.tls.mode === "provided"
                 ? pulumi
-                      .all([cfg.requireSecret(proxy.tls.certificate), cfg.requireSecret(proxy.tls.privateKey), env])
+                      .all([stackSecret(proxy.tls.certificate), stackSecret(proxy.tls.privateKey), env])
                       .apply(([c, k, e]): Record<string, string> => ({ ...e, TLS_CERTIFICATE: c, TLS_PRIVATE_KEY: k }))
                 : pulumi.output(env).apply((e): Record<string, string> => ({ ...e }));
         const certsStep = new command.local.Command(

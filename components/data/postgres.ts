@@ -6,7 +6,6 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { PGBOUNCER_IMAGE, pgbouncerEnabled, pgIdentifier } from "../../config/services";
-import { NAMESPACE } from "../../config/validate";
 import { MONITOR_ROLE, PGBOUNCER_PORT, renderMonitorRoleSql, renderPgbouncerIni, renderPgbouncerUserlist, renderRolesSql } from "../../render/postgres";
 import { BACKUP_TEXTFILE_HOST_DIR, BACKUP_TEXTFILE_MOUNT } from "../../render/monitoring/backup-hook";
 import { RCLONE_CONF_PATH, renderRcloneConf } from "../../render/backup-offsite";
@@ -14,6 +13,7 @@ import { BACKUP_MEMORY_MB, backupMetricsFile, backupScriptFiles, backupSidecarEn
 import { DataServiceArgs, dataVolume, serviceContainer } from "./container";
 import { exporterSidecar, exporterTarget } from "./exporter";
 import { dockerCliEnv } from "../hosts/ssh-client";
+import { stackSecret } from "../secrets";
 
 /** uid of the postgres user in the official (Debian-based) image: it reads the secret files. */
 const POSTGRES_UID = "999";
@@ -138,14 +138,13 @@ function backupSidecar(parent: Postgres, args: DataServiceArgs, superuser: pulum
     const b = s.settings.backup;
     const backups = dataVolume(parent, model, s, args.provider, args.dependsOn, "backups");
     const s3 = b.s3;
-    const cfg = new pulumi.Config(NAMESPACE);
     const textfile = model.monitoring.services.nodeExporter;
     const metricsFile = backupMetricsFile(s, textfile);
     const env = backupSidecarEnv(s, metricsFile);
     const secretFiles: { file: string; content: pulumi.Input<string>; permissions: string }[] = [];
     if (s3) {
         if (s3.allowInsecure) pulumi.log.warn(`${s.environment}/${s.name}: backups go off-host over plain http (${s3.endpoint}); allowInsecure is set`, parent);
-        const conf = pulumi.all([cfg.requireSecret(s3.accessKeyId), cfg.requireSecret(s3.secretAccessKey)]).apply(([id, key]) => renderRcloneConf(s3, id, key));
+        const conf = pulumi.all([stackSecret(s3.accessKeyId), stackSecret(s3.secretAccessKey)]).apply(([id, key]) => renderRcloneConf(s3, id, key));
         secretFiles.push({ file: RCLONE_CONF_PATH, content: pulumi.secret(conf), permissions: "0400" });
     }
     return serviceContainer(parent, {

@@ -8,6 +8,7 @@ import type { PlatformModel } from "../../config/model";
 import type { HostConfig } from "../../config/schema";
 import { readinessCommand, renderCloudInit } from "../../render/cloud-init";
 import { apiAccepted, requireTokenShape } from "./hcloud-api-check";
+import { providerSecret } from "../secrets";
 
 type Hcloud = Extract<HostConfig, { provider: "hcloud" }>;
 const WORLD = ["0.0.0.0/0", "::/0"];
@@ -95,7 +96,7 @@ const endpoint = () => new pulumi.Config("hcloud").get("endpoint");
 /** The explicit provider takes the token and the endpoint from the stack's hcloud: config. */
 function hcloudProvider(name: string, model: PlatformModel, parent: pulumi.Resource): hcloud.Provider {
     requireTokenShape(model.stack);
-    return new hcloud.Provider(`${name}-hcloud`, { token: new pulumi.Config("hcloud").requireSecret("token"), endpoint: endpoint() }, { parent });
+    return new hcloud.Provider(`${name}-hcloud`, { token: providerSecret("hcloud", "token"), endpoint: endpoint() }, { parent });
 }
 
 function isProduction(model: PlatformModel): boolean {

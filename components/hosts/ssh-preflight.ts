@@ -8,6 +8,7 @@ import type { PlatformModel } from "../../config/model";
 import { ConfigError, ConfigIssue } from "../../config/errors";
 import { NAMESPACE } from "../../config/validate";
 import { keyFilePath, writeKeyFile } from "./ssh-client";
+import { stackSecretPlain } from "../secrets";
 
 export interface SshTarget {
     user: string;
@@ -78,6 +79,6 @@ export function sshPreflight(t: SshTarget, keyFile: string, extraOpts: string[] 
 export function sshPreflightForStack(model: PlatformModel): void {
     if (model.host.provider !== "ssh") return;
     const stem = keyFilePath(model.project, model.stack);
-    const keyFile = writeKeyFile(stem, new pulumi.Config(NAMESPACE).require("sshPrivateKey"));
+    const keyFile = writeKeyFile(stem, stackSecretPlain("sshPrivateKey"));
     sshPreflight(model.host, keyFile, ["-o", `UserKnownHostsFile=${stem}-known_hosts`]);
 }
