@@ -74,6 +74,9 @@ function configScript(files: HostFile[], image: string, mounts: string): string 
     ].join("\n");
 }
 
+/** docker run's -v for the certs volume. */
+const certMount = (base: string, readOnly: boolean) => `-v ${base}-certs:${CONTAINER_CERT_DIR}${readOnly ? ":ro" : ""}`;
+
 export class Proxy extends pulumi.ComponentResource {
     readonly container: docker.Container;
     readonly reload: command.local.Command;
@@ -96,10 +99,55 @@ export class Proxy extends pulumi.ComponentResource {
             proxy.tls.mode === "letsencrypt"
                 ? new docker.Volume(`${base}-acme`, { name: `${base}-acme`, labels: labelsFor(model, { service: "proxy" }) }, dockerOpts)
                 : undefined;
-        const certMount = (readOnly: boolean) => `-v ${base}-certs:${CONTAINER_CERT_DIR}${readOnly ? ":ro" : ""}`;
+        const certsStep = this.certificates(args, base, certs, env);
 
-        // 1. Certificates. openssl runs on the machine running Pulumi (no network, nothing to pull),
-        // and the result is streamed into the volume with the proxy image's own tar.
+        // Config: write the candidate, check it with nginx -t, then make it live.
+        const files = pulumi.output(args.files);
+        this.configHash = files.apply((f) => sha256(JSON.stringify(f)));
+        const acmeMount = acme ? ` -v ${base}-acme:${CONTAINER_ACME_WEBROOT}:ro` : "";
+        const configStep = new command.local.Command(
+            `${base}-config`,
+            {
+                create: files.apply((f) => configScript(f, image, `${certMount(base, true)}${acmeMount}`)),
+                interpreter: ["/bin/bash", "-c"],
+                environment: env,
+                triggers: [this.configHash, image],
+                logging: "stdoutAndStderr",
+            },
+            // After the apps: the files name their revisions, which must be healthy before the live
+            // directory points at them (a later reload of any kind would otherwise switch early).
+            { parent: this, dependsOn: [certsStep, ...args.apps] },
+        );
+
+        const auth = new docker.Volume(`${base}-htpasswd`, { name: `${base}-auth`, labels: labelsFor(model, { service: "proxy" }) }, dockerOpts);
+        const authStep = this.basicAuthStep(args, base, auth, env);
+        this.container = this.proxyContainer(args, base, { certs, auth, acme }, [configStep, authStep]);
+
+        if (proxy.tls.mode === "letsencrypt") this.certbot(args, base, certs, acme!);
+
+        // Reload in place once the apps it routes to are up.
+        this.reload = new command.local.Command(
+            `${base}-reload`,
+            {
+                create: `docker exec ${base} sh -c 'nginx -t -q && nginx -s reload'`,
+                environment: env,
+                triggers: [this.configHash, this.container.id],
+                logging: "stdoutAndStderr",
+            },
+            { parent: this, dependsOn: [this.container, configStep, authStep, ...args.apps] },
+        );
+
+        this.registerOutputs({ container: this.container.name, configHash: this.configHash });
+    }
+
+
+    /**
+     * Certificates. openssl runs on the machine running Pulumi (no network, nothing to pull), and
+     * the result is streamed into the certs volume with the proxy image's own tar.
+     */
+    private certificates(args: ProxyArgs, base: string, certs: docker.Volume, env: pulumi.Input<Record<string, string>>): command.local.Command {
+        const proxy = args.model.proxy;
+        const image = proxy.image;
         const certScript = [
             "set -euo pipefail",
             `tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT`,
@@ -110,10 +158,10 @@ export class Proxy extends pulumi.ComponentResource {
                         : `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 -subj /CN=${host} -addext subjectAltName=DNS:${host} -keyout "$tmp/${host}/privkey.pem" -out "$tmp/${host}/fullchain.pem" 2>/dev/null`;
                 // Provided certificates are always rewritten; generated ones only when missing, so
                 // certbot's real certificate is never overwritten by a placeholder.
-                const missing = proxy.tls.mode === "provided" ? "true" : `! docker run --rm ${certMount(true)} --entrypoint test ${image} -s ${CONTAINER_CERT_DIR}/${host}/fullchain.pem`;
+                const missing = proxy.tls.mode === "provided" ? "true" : `! docker run --rm ${certMount(base, true)} --entrypoint test ${image} -s ${CONTAINER_CERT_DIR}/${host}/fullchain.pem`;
                 return `if ${missing}; then mkdir -p "$tmp/${host}"; ${fill}; chmod 600 "$tmp/${host}/privkey.pem"; fi`;
             }),
-            `if [ -n "$(ls -A "$tmp")" ]; then tar -C "$tmp" -c . | docker run --rm -i ${certMount(false)} --entrypoint tar ${image} -x -C ${CONTAINER_CERT_DIR}; fi`,
+            `if [ -n "$(ls -A "$tmp")" ]; then tar -C "$tmp" -c . | docker run --rm -i ${certMount(base, false)} --entrypoint tar ${image} -x -C ${CONTAINER_CERT_DIR}; fi`,
         ].join("\n");
         const tlsEnv: pulumi.Output<Record<string, string>> =
             proxy.tls.mode === "provided"
@@ -121,7 +169,7 @@ export class Proxy extends pulumi.ComponentResource {
                       .all([stackSecret(proxy.tls.certificate), stackSecret(proxy.tls.privateKey), env])
                       .apply(([c, k, e]): Record<string, string> => ({ ...e, TLS_CERTIFICATE: c, TLS_PRIVATE_KEY: k }))
                 : pulumi.output(env).apply((e): Record<string, string> => ({ ...e }));
-        const certsStep = new command.local.Command(
+        return new command.local.Command(
             `${base}-certs-bootstrap`,
             {
                 create: certScript,
@@ -133,34 +181,20 @@ export class Proxy extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [certs] },
         );
+    }
 
-        // 2. Config: write the candidate, check it with nginx -t, then make it live.
-        const files = pulumi.output(args.files);
-        this.configHash = files.apply((f) => sha256(JSON.stringify(f)));
-        const acmeMount = acme ? ` -v ${base}-acme:${CONTAINER_ACME_WEBROOT}:ro` : "";
-        const configStep = new command.local.Command(
-            `${base}-config`,
-            {
-                create: files.apply((f) => configScript(f, image, `${certMount(true)}${acmeMount}`)),
-                interpreter: ["/bin/bash", "-c"],
-                environment: env,
-                triggers: [this.configHash, image],
-                logging: "stdoutAndStderr",
-            },
-            // After the apps: the files name their revisions, which must be healthy before the live
-            // directory points at them (a later reload of any kind would otherwise switch early).
-            { parent: this, dependsOn: [certsStep, ...args.apps] },
-        );
-
-        // Basic auth for admin routes: one generated password per app, as a bcrypt htpasswd in a volume.
-        const auth = new docker.Volume(`${base}-htpasswd`, { name: `${base}-auth`, labels: labelsFor(model, { service: "proxy" }) }, dockerOpts);
+    /** Basic auth for admin routes: one generated password per app, as a bcrypt htpasswd in a volume. */
+    private basicAuthStep(args: ProxyArgs, base: string, auth: docker.Volume, env: pulumi.Input<Record<string, string>>): command.local.Command {
+        const { model } = args;
+        const proxy = model.proxy;
+        const image = proxy.image;
         const protectedAliases = [...new Set(proxy.routes.filter((r) => r.basicAuth).map((r) => r.alias))].sort();
         const hashes = protectedAliases.map((alias) => {
             const pw = new random.RandomPassword(`${model.prefix}-${alias}-basic-auth`, { length: 24, special: false }, { parent: this });
             this.basicAuth[alias] = { user: "admin", password: pw.result };
             return pw.bcryptHash;
         });
-        const authStep = new command.local.Command(
+        return new command.local.Command(
             `${base}-auth`,
             {
                 create: [
@@ -178,7 +212,15 @@ export class Proxy extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [auth] },
         );
+    }
 
+    /** nginx: the config, certificate and auth volumes read-only, published ports, health-gated. */
+    private proxyContainer(args: ProxyArgs, base: string, volumes: { certs: docker.Volume; auth: docker.Volume; acme?: docker.Volume }, after: pulumi.Resource[]): docker.Container {
+        const { model } = args;
+        const proxy = model.proxy;
+        const { certs, auth, acme } = volumes;
+        const image = proxy.image;
+        const dockerOpts = { parent: this, provider: args.provider };
         // The container: fixed name and published ports, so a replacement (image change only)
         // must delete the old one first: a short, deliberate interruption.
         const networks = proxy.environments.map((e) => args.networks[e]);
@@ -199,7 +241,7 @@ export class Proxy extends pulumi.ComponentResource {
             { internal: 80, external: proxy.ports.http, ip, protocol: "tcp" },
             { internal: 443, external: proxy.ports.https, ip, protocol: "tcp" },
         ]);
-        this.container = new docker.Container(
+        return new docker.Container(
             `${base}-container`,
             {
                 name: base,
@@ -240,24 +282,8 @@ export class Proxy extends pulumi.ComponentResource {
             // order they were created in, so a dual-stack list never compares equal and every `up`
             // would replace the proxy. The ports label carries the list instead: a changed port still
             // replaces the container (labels replace), a re-read order does not.
-            { ...dockerOpts, dependsOn: [configStep, authStep, ...networks], deleteBeforeReplace: true, ignoreChanges: proxy.ipv6 ? ["ports"] : [] },
+            { ...dockerOpts, dependsOn: [...after, ...networks], deleteBeforeReplace: true, ignoreChanges: proxy.ipv6 ? ["ports"] : [] },
         );
-
-        if (proxy.tls.mode === "letsencrypt") this.certbot(args, base, certs, acme!);
-
-        // 3. Reload in place once the apps it routes to are up.
-        this.reload = new command.local.Command(
-            `${base}-reload`,
-            {
-                create: `docker exec ${base} sh -c 'nginx -t -q && nginx -s reload'`,
-                environment: env,
-                triggers: [this.configHash, this.container.id],
-                logging: "stdoutAndStderr",
-            },
-            { parent: this, dependsOn: [this.container, configStep, authStep, ...args.apps] },
-        );
-
-        this.registerOutputs({ container: this.container.name, configHash: this.configHash });
     }
 
     /**
