@@ -11,7 +11,9 @@ if [ "$1" = "nginx" ] || [ "$1" = "nginx-debug" ]; then
   suffix="${NGINX_ENVSUBST_TEMPLATE_SUFFIX:-.template}"
   odir="${NGINX_ENVSUBST_OUTPUT_DIR:-/etc/nginx/conf.d}"
   if [ -d "$tdir" ]; then
-    defined="$(printf '${%s} ' $(env | cut -d= -f1))"
+    # envsubst's SHELL-FORMAT: the literal text ${NAME} for every variable set.
+    # shellcheck disable=SC2016
+    defined="$(env | cut -d= -f1 | while read -r name; do printf '${%s} ' "$name"; done)"
     find "$tdir" -follow -type f -name "*$suffix" -print | while read -r t; do
       rel="${t#"$tdir/"}"
       out="$odir/${rel%"$suffix"}"

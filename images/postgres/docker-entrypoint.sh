@@ -4,7 +4,7 @@ set -Eeo pipefail
 
 # file_env VAR [DEFAULT]: VAR or VAR_FILE (not both).
 file_env() {
-  local var="$1" fileVar="${1}_FILE" def="${2:-}" val="$2"
+  local var="$1" fileVar="${1}_FILE" val="${2:-}"
   if [ "${!var:-}" ] && [ "${!fileVar:-}" ]; then
     echo >&2 "error: both $var and $fileVar are set (but are exclusive)"; exit 1
   fi
@@ -22,7 +22,7 @@ if [ "$1" = 'postgres' ] && [ "$(id -u)" = '0' ]; then
   chown -R postgres:postgres "$PGDATA" /var/run/postgresql
   chmod 700 "$PGDATA"
   chmod 3777 /var/run/postgresql
-  exec setpriv --reuid=postgres --regid=postgres --init-groups "$BASH_SOURCE" "$@"
+  exec setpriv --reuid=postgres --regid=postgres --init-groups "${BASH_SOURCE[0]}" "$@"
 fi
 
 if [ "$1" = 'postgres' ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
@@ -67,6 +67,7 @@ EOM
     [ -e "$f" ] || continue
     case "$f" in
       *.sh)
+        # shellcheck disable=SC1090 # the image's user-supplied init scripts
         if [ -x "$f" ]; then echo "$0: running $f"; "$f"
         else echo "$0: sourcing $f"; . "$f"; fi ;;
       *.sql)    echo "$0: running $f"; "${psql_cmd[@]}" -f "$f"; echo ;;

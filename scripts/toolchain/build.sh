@@ -120,7 +120,7 @@ gobuild() {
     pkg=$(awk '$1 == "tool" { print $2; exit }' "$dir/go.mod")
     [ -n "$pkg" ] || { echo "build.sh: $dir has neither main.go nor a tool line" >&2; return 1; }
   fi
-  local s=$(date +%s)
+  local s; s=$(date +%s)
   say "  go mod download ($name)"
   if ! (cd "$dir" && go mod download) >"$log" 2>&1; then
     tail -n 20 "$log" >&2; return 1
@@ -141,7 +141,7 @@ build_cli() {
   local ld="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$v"
   local k; k=$(key pulumi "$v" "$ld" "$(cat "$dir/go.mod" "$dir/go.sum")")
   if fresh pulumi "$k" "$out"; then record pulumi "$v" reused - "$(size "$out")"; return 0; fi
-  local s=$(date +%s)
+  local s; s=$(date +%s)
   say "==> pulumi $v (github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)"
   gobuild pulumi "$dir" "$out" "$ld" || { record pulumi "$v" FAILED - "see $LOGS/pulumi.log"; return 1; }
   echo "$k" >"$STAMPS/pulumi"
@@ -157,7 +157,7 @@ build_langhost() {
   local ld="-s -w -X main.version=$LANGUAGE_NODEJS_VERSION"
   local k; k=$(key langhost "$v" "$ld" "$(cat "$dir"/go.mod "$dir"/go.sum "$dir"/*.go)")
   if fresh pulumi-language-nodejs "$k" "$out"; then record pulumi-language-nodejs "$v" reused - "$(size "$out")"; return 0; fi
-  local s=$(date +%s)
+  local s; s=$(date +%s)
   say "==> pulumi-language-nodejs $v (scripts/toolchain/pulumi-language-nodejs)"
   gobuild pulumi-language-nodejs "$dir" "$out" "$ld" || {
     record pulumi-language-nodejs "$v" FAILED - "see $LOGS/pulumi-language-nodejs.log"; return 1; }
@@ -174,19 +174,19 @@ plugin_version_var() { # the -X variable each provider reads its version from
     random|command|hcloud) echo "main.version" ;; # our own main packages (pulumi-resource-random/, -command/, -hcloud/)
   esac
 }
-plugin_tags() { [ "$1" = docker ] && echo no_compose || true; }
+plugin_tags() { if [ "$1" = docker ]; then echo no_compose; fi; }
 
 install_plugin() { # NAME VERSION FILE
   "$BIN/pulumi" plugin install resource "$1" "$2" --file "$3" --reinstall >>"$LOGS/plugin-$1.log" 2>&1
 }
 
 build_plugin() {
-  local name=$1 upper; upper=$(echo "$1" | tr a-z A-Z)
+  local name=$1 upper; upper=$(echo "$1" | tr '[:lower:]' '[:upper:]')
   local ver mod modver
   eval "ver=\${${upper}_VERSION}; mod=\${${upper}_MODULE}; modver=\${${upper}_MODVERSION}"
   local v="v$ver" dir="$TC/pulumi-resource-$name"
   local installed="$PULUMI_HOME/plugins/resource-$name-$v/pulumi-resource-$name"
-  local s=$(date +%s) src k
+  local s src k; s=$(date +%s)
   : >"$LOGS/plugin-$name.log"
 
   # a) a release file supplied by the user
@@ -205,7 +205,8 @@ build_plugin() {
   # b) a wrapper module of ours
   if [ -f "$dir/go.mod" ]; then
     [ -n "$modver" ] && { requires "$dir/go.mod" "$mod" "$modver" || return 1; }
-    local ld="-s -w -X $(plugin_version_var "$name")=$v" out="$OUT/plugins/pulumi-resource-$name"
+    local ld out="$OUT/plugins/pulumi-resource-$name"
+    ld="-s -w -X $(plugin_version_var "$name")=$v"
     k=$(key "$name" "$v" "$ld" "$(cat "$dir"/go.mod "$dir"/go.sum "$dir"/*.go "$dir"/*.json "$dir"/*/go.mod "$dir"/*/*.go 2>/dev/null)")
     if fresh "plugin-$name" "$k" "$installed"; then record "$name" "$v" reused - "$(size "$installed")"; return 0; fi
     say "==> $name $v ($mod)"

@@ -14,6 +14,8 @@
 #
 # Usage: scripts/toolchain/verify.sh [--keep]   (node_modules: $HOSTPLANE_NODE_MODULES,
 #        default: the repo's node_modules, which must be installed with `npm ci`)
+# "check && ok … || bad …" throughout: ok() always succeeds, so bad runs only when the check failed.
+# shellcheck disable=SC2015
 set -uo pipefail
 
 TC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -38,7 +40,7 @@ ok() { PASS=$((PASS + 1)); printf '  ok    %s\n' "$1"; }
 bad() { FAIL=$((FAIL + 1)); printf '  FAIL  %s\n' "$1"; [ -n "${2:-}" ] && sed 's/^/        /' "$2" | tail -n 25; }
 skip() { SKIP=$((SKIP + 1)); printf '  skip  %s\n' "$1"; }
 run() { # run LABEL CMD... : output kept in $WORK/last.log
-  local s=$(date +%s)
+  local s; s=$(date +%s)
   if "${@:2}" >"$WORK/last.log" 2>&1; then ok "$1 ($(( $(date +%s) - s ))s)"; return 0; fi
   bad "$1" "$WORK/last.log"; return 1
 }
@@ -52,7 +54,7 @@ v=$(pulumi version 2>&1)
 pulumi plugin ls >"$WORK/plugins.txt" 2>&1 || true
 sed 's/^/        /' "$WORK/plugins.txt"
 for p in docker random command; do
-  up=$(echo "$p" | tr a-z A-Z); eval "pv=\${${up}_VERSION}"
+  up=$(echo "$p" | tr '[:lower:]' '[:upper:]'); pv_var="${up}_VERSION"; pv="${!pv_var}"
   if has_plugin "$p" "$pv"; then
     grep -Eq "^${p}[[:space:]]+resource[[:space:]]+$pv" "$WORK/plugins.txt" && ok "plugin ls lists $p $pv" || bad "plugin ls does not list $p $pv"
   else
