@@ -6,6 +6,7 @@
 // Self-contained on purpose: the analyzer runs this in its own process, so it reads only the
 // resource's inputs, its options and its URN, never the hostplane program or its config.
 // (It imports one pure table, config/admin-tools.ts, shared with config validation.)
+import { UnknownValueError } from "@pulumi/policy";
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { adminToolOf } from "../config/admin-tools";
 
@@ -34,11 +35,31 @@ export function stackOf(urn: string | undefined): string | undefined {
     return m?.[1];
 }
 
-/** The `labels` input of a container or volume as a map (docker provider: [{label, value}]). */
+/**
+ * Reads a value that may be unknown during preview. @pulumi/policy's props throw
+ * UnknownValueError when a rule touches one; a label only known after `up` (the revision hash of
+ * a digest looked up at run time) must not stop a rule that needs other labels.
+ */
+const UNKNOWN = Symbol("unknown during preview");
+function known<T>(read: () => T): T | typeof UNKNOWN {
+    try {
+        return read();
+    } catch (e) {
+        if (e instanceof UnknownValueError || (e as Error)?.constructor?.name === "UnknownValueError") return UNKNOWN;
+        throw e;
+    }
+}
+
+/** The `labels` input of a container or volume as a map (docker provider: [{label, value}]); labels unknown during preview are left out. */
 export function labelsOf(props: Record<string, any>): Record<string, string> {
     const out: Record<string, string> = {};
-    const labels = props.labels;
-    if (Array.isArray(labels)) for (const l of labels) if (l && typeof l.label === "string") out[l.label] = String(l.value ?? "");
+    const labels = known(() => props.labels);
+    if (!Array.isArray(labels)) return out;
+    for (let i = 0; i < labels.length; i++) {
+        const label = known(() => labels[i]?.label);
+        const value = known(() => labels[i]?.value);
+        if (typeof label === "string" && value !== UNKNOWN) out[label] = String(value ?? "");
+    }
     return out;
 }
 

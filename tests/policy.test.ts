@@ -6,6 +6,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as grpc from "@grpc/grpc-js";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { unknownCheckingProxy } from "@pulumi/policy";
 import { Graph } from "../lib/graph";
 import {
     CONTAINER,
@@ -26,6 +27,8 @@ import {
 import { baseConfig, repoPath, sourceOf, STACKS, stackGraph } from "./fixtures";
 import { PolicyResource, violations } from "./support/policy";
 
+/** The engine's marker for a value unknown during preview (@pulumi/pulumi runtime unknownValue). */
+const unknownStringValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const labels = (l: Record<string, string>) => Object.entries(l).map(([label, value]) => ({ label, value }));
 
 /** An app container the way components/app.ts builds one: passes every rule. */
@@ -158,6 +161,17 @@ describe("policy pack: rules", () => {
             await passes(onlyProxyPublishes, container(publish("127.0.0.1")));
             const staging = { ...publish("0.0.0.0"), labels: labels({ "hostplane.environment": "staging", "hostplane.stack": "staging" }) };
             await passes(onlyProxyPublishes, container(staging, { stack: "staging" }));
+        });
+        it("still checks a container whose revision label is unknown during preview (the analyzer's props throw on unknowns)", async () => {
+            // As the analyzer hands props over in a preview: a label value only known after up.
+            const props = publish("0.0.0.0");
+            props.labels = [...props.labels, { label: "hostplane.revision", value: unknownStringValue }];
+            const v = await violations(onlyProxyPublishes, container(unknownCheckingProxy(props)));
+            assert.strictEqual(v.length, 1, JSON.stringify(v));
+            assert.match(v[0], /publishes 0\.0\.0\.0:8000 in production/);
+            const loopback = publish("127.0.0.1");
+            loopback.labels = [...loopback.labels, { label: "hostplane.revision", value: unknownStringValue }];
+            assert.deepStrictEqual(await violations(onlyProxyPublishes, container(unknownCheckingProxy(loopback))), []);
         });
         it("does not take a proxy label alone as the proxy", async () => {
             const sneaky = { ...publish("0.0.0.0"), labels: labels({ "hostplane.kind": "proxy", "hostplane.service": "api", "hostplane.stack": "production" }) };

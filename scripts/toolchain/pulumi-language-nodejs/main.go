@@ -13,12 +13,13 @@
 //   - Run: starts `node <@pulumi/pulumi/cmd/run> --monitor ... <program>` with the
 //     config in PULUMI_CONFIG / PULUMI_CONFIG_SECRET_KEYS, the way @pulumi/pulumi's
 //     run script expects (see node_modules/@pulumi/pulumi/cmd/run/index.js);
+//   - RunPlugin for policy packs (`--policy-pack DIR`, see runplugin.go);
 //   - GetPluginInfo, About, GetProgramDependencies.
 //
 // Not implemented (the engine gets codes.Unimplemented): InstallDependencies
 // (`pulumi install`: run `npm ci` yourself), RuntimeOptionsPrompts/Template/
-// Generate* (`pulumi new`, `pulumi convert`), Pack/Link, RunPlugin (plugins
-// written in Node.js), policy packs.
+// Generate* (`pulumi new`, `pulumi convert`), Pack/Link, RunPlugin for resource
+// or tool plugins written in Node.js.
 package main
 
 import (
