@@ -86,7 +86,11 @@ export function isProxy(props: Record<string, any>): boolean {
     return labels["hostplane.service"] === "proxy" && labels["hostplane.kind"] === "proxy";
 }
 
-const who = (args: ResourceValidationArgs) => `${args.name}${args.props.name && args.props.name !== args.name ? ` (${args.props.name})` : ""}`;
+/** The resource in a message: its Pulumi name, and its Docker name when known (in a preview a revision-named container's is not). */
+function who(args: ResourceValidationArgs): string {
+    const name = known(() => args.props.name);
+    return `${args.name}${typeof name === "string" && name && name !== args.name ? ` (${name})` : ""}`;
+}
 
 const containerRule = (
     name: string,

@@ -205,6 +205,11 @@ describe("policy pack: rules", () => {
                 assert.ok(!v[0].includes(env.split("=")[1]), "the value must not be in the message");
             }
         });
+        it("reports it during preview too, when the container's revision name is not known yet", async () => {
+            const props = goodContainer({ name: unknownStringValue, envs: ["SMTP_PASSWORD=hunter2"] });
+            const v = await violations(noPlaintextSecrets, container(unknownCheckingProxy(props)));
+            assert.deepStrictEqual(v, ["api sets SMTP_PASSWORD to a plain value: deliver it as a secret file (SMTP_PASSWORD_FILE=/run/secrets/SMTP_PASSWORD, app config `secrets:`)"]);
+        });
         it("applies in every stack", async () => {
             await rejects(noPlaintextSecrets, container(goodContainer({ envs: ["ADMIN_PASSWORD=changeme"] }), { stack: "local" }), /ADMIN_PASSWORD/);
         });
