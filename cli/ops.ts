@@ -11,6 +11,8 @@ import { fromStackFile, stackFile } from "../config/sources";
 import { loadPlatformModel } from "../config/validate";
 import { backupContainer, backupNow, pick, restore } from "./ops/data";
 import { dockerCli, dockerHostOf, must, OpsError, requireEnvironment } from "./ops/docker";
+import { drift } from "./ops/drift";
+import { formatDrift, hasDrift } from "../lib/drift/report";
 import { logs } from "./ops/logs";
 import { imageConfigPath, previousImage } from "./ops/rollback";
 import { formatTable, rowHealthy, status } from "./ops/status";
@@ -30,6 +32,8 @@ const USAGE = `usage: npm run ops -- <command> --stack <s> [options]
                           (fetch the off-host copy and decrypt it; the key never stays on the host)
   drill                   --env <e> [--service <postgres service>]   restore drill now
   rollback <app>          --env <e> [--to <image>] [--dry-run]
+  drift                   host files changed by hand (checksum vs the render), stopped or missing
+                          containers; exit 4 when there is drift
 State: PULUMI_BACKEND_URL (the local stack defaults to ./.pulumi-state, like npm run local:up).`;
 
 /** The Automation API stack, on the backend the operator uses (the local stack's default included). */
@@ -137,6 +141,11 @@ export async function main(argv: string[]): Promise<number> {
         case "rollback":
             await rollback(model, { ...values, app: positionals[0] }, log);
             return 0;
+        case "drift": {
+            const r = drift(model, await dockerFor(model));
+            log(formatDrift(model.stack, r));
+            return hasDrift(r) ? 4 : 0;
+        }
         default:
             throw new OpsError(`unknown command '${cmd}'`);
     }

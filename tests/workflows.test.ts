@@ -32,8 +32,8 @@ describe("workflows: actionlint", function () {
         actionlint = r.stdout.trim();
     });
 
-    it("finds the four workflows", () => {
-        assert.deepStrictEqual(files, ["pr.yml", "production.yml", "reset.yml", "staging.yml"]);
+    it("finds the five workflows", () => {
+        assert.deepStrictEqual(files, ["drift.yml", "pr.yml", "production.yml", "reset.yml", "staging.yml"]);
     });
 
     for (const f of files)
@@ -62,7 +62,7 @@ jobs:
     });
 
     it("scripts the workflows call pass shellcheck", () => {
-        const scripts = ["actionlint.sh", "ci-config.sh", "smoke.sh"].map((s) => repoPath("scripts", s));
+        const scripts = ["actionlint.sh", "ci-config.sh", "smoke.sh", "pr-comment-post.sh"].map((s) => repoPath("scripts", s));
         const r = spawnSync("shellcheck", scripts, { encoding: "utf8" });
         assert.strictEqual(r.status, 0, r.stdout + r.stderr);
     });
@@ -105,16 +105,45 @@ describe("workflows: behaviour", () => {
             assert.match(ci, /npm ci/);
             assert.match(ci, /npm test/);
         });
-        it("previews staging and production with the policy pack and comments the diff on the PR", () => {
-            const [preview] = pulumiSteps(wf);
-            assert.strictEqual(preview.with.command, "preview");
-            assert.strictEqual(preview.with["comment-on-pr"], true);
-            assert.strictEqual(preview.with.policyPacks, "policy");
-            assert.strictEqual(preview.with["stack-name"], "${{ matrix.stack }}");
-            const job = wf.jobs[preview.job];
+        it("previews staging and production with the policy pack; our script comments resources and host file diffs against the base branch", () => {
+            const job = wf.jobs.preview;
             assert.deepStrictEqual(job.strategy.matrix.include.map((i: any) => i.stack).sort(), ["production", "staging"]);
             assert.deepStrictEqual(job.needs, "test");
-            assert.ok(!pulumiSteps(wf).some((s) => s.with.command !== "preview"), "a PR never changes a stack");
+            const run = (job.steps as any[]).map((x) => String(x.run ?? "")).join("\n");
+            assert.match(run, /pulumi preview --stack "\$STACK" --policy-pack policy --non-interactive --json >preview\.json/);
+            assert.match(run, /npm run render -- --stack "\$STACK" --out "out\/head\/\$STACK"/);
+            assert.match(run, /git worktree add --detach \.\.\/base "origin\/\$BASE_REF"/);
+            assert.match(run, /npm run --silent pr-comment -- --stack "\$STACK" --preview preview\.json .*--base "out\/base\/\$STACK" --head "out\/head\/\$STACK"/s);
+            assert.match(run, /--redact-env HCLOUD_TOKEN,SSH_PRIVATE_KEY,PULUMI_CONFIG_PASSPHRASE/);
+            assert.match(run, /bash scripts\/pr-comment-post\.sh "\$REPO" "\$PR" "\$STACK" comment\.md/);
+            assert.strictEqual(job.steps[0].with["fetch-depth"], 0, "the base branch is fetched");
+            const pkg = JSON.parse(fs.readFileSync(repoPath("package.json"), "utf8"));
+            assert.strictEqual(pkg.scripts["pr-comment"], "ts-node --transpile-only cli/pr-comment.ts");
+            assert.ok(!/pulumi (up|refresh|destroy)\b/.test(run) && pulumiSteps(wf).length === 0, "a PR never changes a stack");
+        });
+        it("a failed preview (a mandatory policy violation) still comments, then fails the check", () => {
+            const steps = wf.jobs.preview.steps as any[];
+            const fail = steps.find((x) => x.if === "steps.preview.outputs.exit != '0'");
+            assert.ok(fail && /exit 1/.test(fail.run));
+            assert.ok(steps.indexOf(fail) > steps.findIndex((x) => /pr-comment-post\.sh/.test(x.run ?? "")));
+        });
+    });
+
+    describe("drift.yml", () => {
+        const wf = load("drift.yml");
+        it("runs on a schedule (and by hand) per deployed stack, never during that stack's deploy", () => {
+            assert.ok(Array.isArray(wf.on.schedule) && wf.on.schedule[0].cron);
+            assert.ok("workflow_dispatch" in wf.on);
+            assert.deepStrictEqual(wf.jobs.drift.strategy.matrix.include.map((i: any) => i.stack), ["staging", "production"]);
+            assert.deepStrictEqual(wf.jobs.drift.concurrency, { group: "${{ matrix.stack }}-deploy", "cancel-in-progress": false });
+            assert.notStrictEqual(wf.jobs.drift.environment, "production", "production's deploy environment stays with production.yml");
+        });
+        it("refreshes with --preview-only --expect-no-changes and checks host files and containers with ops drift; either fails the run", () => {
+            const run = steps(wf).map((x) => String(x.run ?? "")).join("\n");
+            assert.match(run, /pulumi refresh --stack "\$STACK" --preview-only --expect-no-changes/);
+            assert.match(run, /npm run --silent ops -- drift --stack "\$STACK"/);
+            assert.match(run, /if \[ "\$REFRESH_EXIT" != 0 \] \|\| \[ "\$HOST_EXIT" != 0 \]; then/);
+            assert.ok(!/^\s*pulumi (up|destroy)\b/m.test(run), "drift changes nothing");
         });
     });
 

@@ -12,6 +12,8 @@ import { dockerCli } from "../../cli/ops/docker";
 import { inFlightAtSwitch, LoadOptions, LoadReport } from "../load/report";
 import { formatReport, startLoad } from "../load/run";
 import { formatTable, status } from "../../cli/ops/status";
+import { drift } from "../../cli/ops/drift";
+import { formatDrift } from "../../lib/drift/report";
 import { fromStackFile, stackFile } from "../../config/sources";
 import { loadPlatformModel } from "../../config/validate";
 
@@ -211,6 +213,40 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
         const drilled = Number(result[0].value[1]);
         assert.ok(Date.now() / 1000 - drilled < 600, `the drill is recent (${drilled})`);
         assert.strictEqual(result[0].metric.env, "e2e");
+    });
+
+    it("2d. ops drift: none after up; a stopped container and a host file edited by hand are both named; none once restored", function () {
+        const model = loadPlatformModel(fromStackFile(stackFile("e2e", REPO)));
+        const d = dockerCli(undefined);
+        const check = () => {
+            const t0 = Date.now();
+            const r = drift(model, d);
+            log(`${formatDrift("e2e", r)}\n(ops drift in ${((Date.now() - t0) / 1000).toFixed(1)}s)\n`);
+            return r;
+        };
+        const clean = check();
+        assert.deepStrictEqual([clean.files, clean.containers], [[], []], "no drift right after up");
+        assert.ok(clean.checkedFiles >= 5, `${clean.checkedFiles} files checked`);
+        const file = "/opt/hostplane/proxy/conf.d/e2e.localhost.conf";
+        const worker = appContainers().find((n) => n.includes("worker"))!;
+        const hp = (script: string) => docker("run", "--rm", "--network", "none", "-v", "/opt/hostplane:/hp", "--entrypoint", "sh", "hostplane-e2e/nginx:1", "-c", script);
+        const original = hp(`base64 -w0 /hp/${file.slice("/opt/hostplane/".length)}`);
+        try {
+            hp(`echo '# edited by hand' >> /hp/${file.slice("/opt/hostplane/".length)}`);
+            docker("stop", "-t", "2", worker);
+            const r = check();
+            assert.deepStrictEqual(r.files, [{ path: file, kind: "changed" }]);
+            assert.deepStrictEqual(r.containers.map((c) => `${c.env}/${c.service} ${c.container} ${c.state}`), [`e2e/worker ${worker} exited`]);
+            assert.match(formatDrift("e2e", r), new RegExp(`file ${file}: changed on the host[\\s\\S]*container e2e/worker \\(${worker}\\): exited`));
+        } finally {
+            hp(`echo ${original} | base64 -d > /hp/${file.slice("/opt/hostplane/".length)}`);
+            docker("start", worker);
+        }
+        // Healthy again (1 s health interval) before the next test puts load on the stack.
+        const until = Date.now() + 60_000;
+        while (docker("inspect", "-f", "{{.State.Health.Status}}", worker) !== "healthy" && Date.now() < until) execFileSync("sleep", ["1"]);
+        const after = check();
+        assert.deepStrictEqual([after.files, after.containers], [[], []], "no drift once restored");
     });
 
     it("3. rolling update through the proxy under load: 0 failed requests, a slow request in flight at the switch completes", async () => {
