@@ -3,6 +3,7 @@
 // branch's render and the PR's. Writes the Markdown body (lib/pr-comment/comment.ts).
 //
 //   npm run pr-comment -- --stack staging --preview preview.json --preview-exit 0 \
+//     [--preview-log preview.txt] (the human output: its "Policies:" section) \
 //     --base out/base/staging --head out/head/staging [--redact-env HCLOUD_TOKEN,SSH_PRIVATE_KEY] \
 //     [--full-output "the job log"] [--out comment.md]
 import * as fs from "fs";
@@ -10,6 +11,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { prComment } from "../lib/pr-comment/comment";
 import { diffRenders } from "../lib/pr-comment/files";
+import { policySection } from "../lib/pr-comment/policies";
 import { ResourceSummary, summarizePreview } from "../lib/pr-comment/resources";
 
 /** Every file under dir, by path relative to it (a missing dir: the base branch had no render). */
@@ -43,6 +45,7 @@ function main(argv: string[]): void {
             stack: { type: "string" },
             preview: { type: "string" },
             "preview-exit": { type: "string", default: "0" },
+            "preview-log": { type: "string" },
             base: { type: "string" },
             head: { type: "string" },
             "redact-env": { type: "string", default: "" },
@@ -57,6 +60,7 @@ function main(argv: string[]): void {
         stack: values.stack!,
         previewOk: values["preview-exit"] === "0",
         resources: resources(values.preview!),
+        policies: values["preview-log"] && fs.existsSync(values["preview-log"]) ? policySection(fs.readFileSync(values["preview-log"], "utf8")) : [],
         files: diffRenders(readTree(values.base!), readTree(values.head!)),
         secrets,
         fullOutput: values["full-output"],

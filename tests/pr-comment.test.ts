@@ -11,6 +11,7 @@ import { loadPlatformModel } from "../config/validate";
 import { readTree } from "../cli/pr-comment";
 import { GITHUB_COMMENT_LIMIT, marker, prComment, redact } from "../lib/pr-comment/comment";
 import { diffRenders, FileDiff } from "../lib/pr-comment/files";
+import { policySection } from "../lib/pr-comment/policies";
 import { summarizePreview } from "../lib/pr-comment/resources";
 import { renderHostFiles } from "../render";
 import { repoPath } from "./fixtures";
@@ -61,6 +62,33 @@ describe("PR comment: resource changes", () => {
         assert.match(body, /> shop-staging-worker: shop-staging-worker sets SMTP_PASSWORD to a plain value/);
         assert.doesNotMatch(body, /a warning the comment leaves out|shop-staging-web/);
         assert.match(body, /no rendered host file changes/);
+    });
+});
+
+describe("PR comment: policy results (from the human-readable preview; --json leaves them out)", () => {
+    // As `pulumi preview --policy-pack policy` prints a mandatory violation (e2e/hcloud/policy.test.ts).
+    const OUTPUT = [
+        " +  pulumi:pulumi:Stack hostplane-staging create 1 error",
+        "\x1b[1mPolicies:\x1b[0m",
+        "    ❌ hostplane@v0.1.0 (local: policy)",
+        "        - [mandatory]  no-plaintext-secret-env  (docker:index/container:Container: shop-staging-api-container)",
+        "          No secret-looking environment variable (PASSWORD, SECRET, TOKEN, KEY, DATABASE_URL…) carries a plain value.",
+        "          shop-staging-api-container sets SMTP_PASSWORD to a plain value: deliver it as a secret file",
+        "",
+        "Diagnostics:",
+        "  hcloud:index:PrimaryIp (shop-host-ipv4):",
+        "    warning: not a policy line",
+    ].join("\n");
+
+    it("takes the Policies: section, without colours, up to the next heading, and puts it first in the comment", () => {
+        const lines = policySection(OUTPUT);
+        assert.strictEqual(lines.length, 4);
+        assert.strictEqual(lines[0], "    ❌ hostplane@v0.1.0 (local: policy)");
+        assert.ok(!lines.join("\n").includes("not a policy line"));
+        const body = prComment({ stack: "staging", previewOk: false, resources: summarizePreview(PREVIEW), policies: lines, files: [] });
+        assert.match(body, /\*\*Policies:\*\*\n\n```\n    ❌ hostplane@v0\.1\.0 \(local: policy\)\n        - \[mandatory\]  no-plaintext-secret-env  \(docker:index\/container:Container: shop-staging-api-container\)/);
+        assert.ok(body.indexOf("**Policies:**") < body.indexOf("**Resources:**"));
+        assert.deepStrictEqual(policySection("Resources:\n    + 3 to create\n"), []);
     });
 });
 

@@ -12,6 +12,8 @@ import * as YAML from "yaml";
 import { haveCommand, requireTool } from "../../tests/support/tools";
 import { ApiDouble, buildDouble, startDouble } from "./double";
 import { TempProject } from "./project";
+import { prComment } from "../../lib/pr-comment/comment";
+import { policySection } from "../../lib/pr-comment/policies";
 
 const TOKEN = randomBytes(32).toString("hex");
 const SECRETS: Record<string, string> = {
@@ -74,6 +76,10 @@ describe("policy pack: a violation fails a real pulumi preview (staging, API dou
         const violations = out.match(/\[(mandatory|advisory|remediate)\]/g) ?? [];
         assert.strictEqual(violations.length, 1, out.slice(out.indexOf("Policies:")));
         assert.ok(!out.includes(PLAIN), "the plain value is in the output");
+        // The PR comment of this preview (pr.yml) shows the violation first, and not the value.
+        const comment = prComment({ stack: "staging", previewOk: false, resources: { changes: [], counts: {}, errors: [] }, policies: policySection(out), files: [] });
+        assert.match(comment, /\*\*Policies:\*\*\n\n```\n\s+❌ hostplane@v0\.1\.0 \(local: policy\)\n\s+- \[mandatory\]\s+no-plaintext-secret-env/);
+        assert.ok(!comment.includes(PLAIN));
         const writes = api.requests().filter((x) => x.method !== "GET");
         assert.deepStrictEqual(writes, [], "a preview changed something at the API");
     });

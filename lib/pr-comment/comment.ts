@@ -11,6 +11,8 @@ export interface CommentInput {
     /** The preview's exit status: a failed preview (e.g. a policy violation) is said first. */
     previewOk: boolean;
     resources: ResourceSummary;
+    /** The preview's "Policies:" section (lib/pr-comment/policies.ts); empty: not shown. */
+    policies?: string[];
     files: FileDiff[];
     /** Values that must never appear (stack secrets): replaced by [secret] everywhere. */
     secrets?: string[];
@@ -44,6 +46,9 @@ function fence(text: string, lang = ""): string {
 function resourcesPart(input: CommentInput, budget: number): string {
     const lines = changeLines(input.resources.changes);
     const head = [`**Resources:** ${countsLine(input.resources.counts)}`];
+    // Policy results first: a violation is what a reviewer must read.
+    const policies = (input.policies ?? []).join("\n").slice(0, Math.floor(budget / 2));
+    if (policies) head.unshift(`**Policies:**\n\n${fence(policies)}`);
     for (const e of input.resources.errors) head.push(`> ${e.split("\n").join("\n> ")}`);
     if (!lines.length) return head.join("\n\n");
     let shown = lines;
@@ -106,6 +111,7 @@ export function prComment(raw: CommentInput): string {
             changes: raw.resources.changes.map((c) => ({ ...c, name: clean(c.name), keys: c.keys.map(clean) })),
             errors: raw.resources.errors.map(clean),
         },
+        policies: raw.policies?.map(clean),
         files: raw.files.map((f) => ({ ...f, path: clean(f.path), patch: clean(f.patch) })),
     };
     const title = `${marker(input.stack)}\n### \`pulumi preview --stack ${input.stack}\` ${input.previewOk ? "" : "failed "}with the policy pack`;
