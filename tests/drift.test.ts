@@ -81,7 +81,7 @@ describe("drift: comparing with the host", () => {
                 "  file /opt/hostplane/proxy/nginx.conf: changed on the host (checksum differs from the render)",
                 "  container e2e/worker (hpe2e-e2e-worker): exited, unhealthy",
                 "  container e2e/redis: missing (declared, no container)",
-                "(checked 9 host files and 3 containers of stack e2e; 'pulumi up' restores the declared state)",
+                "(checked 9 host files and 3 containers of stack e2e; README \"Drift\" says how to restore each)",
             ].join("\n"),
         );
         assert.strictEqual(formatDrift("e2e", { files: [], containers: [], checkedFiles: 9, checkedContainers: 3 }), "no drift: checked 9 host files and 3 containers of stack e2e");

@@ -49,5 +49,5 @@ export function formatDrift(stack: string, r: DriftReport): string {
     for (const c of r.containers)
         lines.push(`container ${c.env}/${c.service}${c.container !== "-" ? ` (${c.container})` : ""}: ${c.state === "missing" ? "missing (declared, no container)" : `${c.state}${c.health !== "-" ? `, ${c.health}` : ""}`}`);
     const checked = `checked ${r.checkedFiles} host files and ${r.checkedContainers} containers of stack ${stack}`;
-    return hasDrift(r) ? `drift in stack ${stack}:\n${lines.map((l) => `  ${l}`).join("\n")}\n(${checked}; 'pulumi up' restores the declared state)` : `no drift: ${checked}`;
+    return hasDrift(r) ? `drift in stack ${stack}:\n${lines.map((l) => `  ${l}`).join("\n")}\n(${checked}; README "Drift" says how to restore each)` : `no drift: ${checked}`;
 }
