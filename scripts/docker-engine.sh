@@ -15,7 +15,8 @@
 #      DOCKERD_EXTRA_ARGS (extra flags for a background dockerd),
 #      HOSTPLANE_ENGINE=built: start the engine scripts/engine/build.sh built (dockerd, containerd,
 #      runc, docker-proxy from ${HOSTPLANE_ENGINE_DIR:-~/.cache/hostplane/engine}/bin, first on
-#      PATH) instead of Debian's docker.io; only iptables is installed from Debian then.
+#      PATH) instead of Debian's docker.io; only iptables is installed from Debian then. CI runs
+#      this (.ci/run); put that bin/ first on PATH in the caller too, for the matching CLI.
 set -euo pipefail
 
 DOCKERD_LOG="${DOCKERD_LOG:-/var/log/hostplane-dockerd.log}"
@@ -93,6 +94,11 @@ fi
 driver="$($SUDO docker info --format '{{.Driver}}' 2>/dev/null || true)"
 version="$($SUDO docker version --format '{{.Server.Version}}' 2>/dev/null || true)"
 echo "docker engine ${version:-?} running; storage driver: ${driver:-unknown}"
+if [ "${HOSTPLANE_ENGINE:-}" = built ]; then
+  want="$("$ENGINE_BIN/dockerd" --version | sed -n 's/^Docker version \([^,]*\),.*/\1/p')"
+  # A daemon that was already running (a developer machine) is kept, not replaced: say so.
+  [ "$version" = "$want" ] || log "warning: HOSTPLANE_ENGINE=built ($want) but the running daemon is ${version:-unknown}; stop it to use the built one"
+fi
 if [ "$driver" = "vfs" ]; then
   log "warning: vfs storage driver (no overlay support?) - builds will be slow and large"
 fi
