@@ -26,6 +26,12 @@ export const REGISTRY_FIELDS = {
      * (public registries too); `off` none (tags are used as they are).
      */
     digests: z.enum(["registries", "all", "off"]).default("registries"),
+    /**
+     * A private mirror registry (host[:port], http:// for plain HTTP) for air-gapped fleets: every
+     * image is rewritten to it (config/image-mirror.ts) and app images are pinned to the digest the
+     * mirror holds. Its credentials, if it needs any, are its entry in `registries`.
+     */
+    mirror: z.string().regex(SERVER_PATTERN, { error: "expected the mirror registry's host like registry.internal:5000 (http:// only for a plain-HTTP registry)" }).optional(),
 };
 
 const RegistryImages = z.strictObject(REGISTRY_FIELDS);
@@ -49,6 +55,8 @@ export interface RegistryImagesModel {
     source?: string;
     registries: RegistryModel[];
     digests: ImagesConfig["digests"];
+    /** Host[:port] of the mirror every image was rewritten to (hostplane:images.mirror). */
+    mirror?: string;
 }
 
 export interface ImageRef {
@@ -84,12 +92,15 @@ export function registryFor(image: string, images: RegistryImagesModel): Registr
 /** Whether an app's image is pinned to a digest looked up in its registry. */
 export function resolvesDigest(image: string, images: RegistryImagesModel): boolean {
     if (images.digests === "off" || images.source === "local-build") return false;
+    // A mirror is the fleet's one source of truth: its digests pin every app, credentials or not.
+    if (images.mirror !== undefined && parseImageRef(image).registry === images.mirror) return true;
     return images.digests === "all" || registryFor(image, images) !== undefined;
 }
 
 export function registryImagesModel(cfg: ImagesConfig): RegistryImagesModel {
     return {
         digests: cfg.digests,
+        mirror: cfg.mirror === undefined ? undefined : registryHost(cfg.mirror),
         registries: cfg.registries.map((r, i) => ({
             host: registryHost(r.server),
             address: r.server,
@@ -112,15 +123,18 @@ export function imagesIssues(cfg: ImagesConfig, appImages: { key: string; image:
         const host = registryHost(r.server);
         if (seen.has(host)) issues.push({ key: `${at}.server`, message: `'${host}' is already listed at images.registries[${seen.get(host)}]; expected each registry once` });
         seen.set(host, i);
+        // Which apps pull from it, so the message names the images the entry blocks.
+        const users = appImages.filter((a) => parseImageRef(a.image).registry === host).map((a) => `${a.image} (${ns}:${a.key})`);
+        const usedBy = users.length > 0 ? `; needed by ${users.join(", ")}` : "";
         if (!r.username || !r.password)
             issues.push({
                 key: at,
-                message: `registry ${host} has no credentials; expected username and password (the name of a secret key, e.g. password: registryPassword, set with 'pulumi config set --secret ${ns}:registryPassword <token> --stack ${stack}')`,
+                message: `registry ${host} has no credentials; expected username and password (the name of a secret key, e.g. password: registryPassword, set with 'pulumi config set --secret ${ns}:registryPassword <token> --stack ${stack}')${usedBy}`,
             });
         else if (!secretKeys.has(r.password))
             issues.push({
                 key: `${at}.password`,
-                message: `names the secret ${ns}:${r.password}, which is not set; set it with 'pulumi config set --secret ${ns}:${r.password} <password> --stack ${stack}'`,
+                message: `names the secret ${ns}:${r.password}, which is not set; set it with 'pulumi config set --secret ${ns}:${r.password} <password> --stack ${stack}'${usedBy}`,
             });
     });
     for (const { key, image } of appImages) {

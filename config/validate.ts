@@ -12,7 +12,9 @@ import { aliasIssues } from "./aliases";
 import { exposureIssues } from "./exposure";
 import { reservedEnvIssues } from "./reserved-env";
 import { applyImageSource, effectiveImageSource } from "./image-source";
-import { imagesIssues } from "./images";
+import { imagesIssues, registryHost } from "./images";
+import { applyMirror } from "./image-mirror";
+import type { ImagesModel } from "./image-recipes";
 import { offsiteIssues } from "./backup";
 
 import { NAMESPACE, type ConfigSource } from "./source";
@@ -56,10 +58,23 @@ export function loadPlatformModel(source: ConfigSource): PlatformModel {
     // Last: the checks above judge the images the user wrote (admin tools are known by repository).
     const explicit = (p: string[]) => valueAt(plain, p) !== undefined;
     const { issues: imageIssues, ...images } = applyImageSource(parsed.data, effectiveImageSource(parsed.data.images.source, source.registryReachable), explicit);
-    issues.push(...imageIssues);
+    issues.push(...imageIssues, ...mirrorImages(parsed.data, images));
     issues.push(...imagesIssues(parsed.data.images, appImages(parsed.data), secrets, NAMESPACE, source.stack));
     if (issues.length > 0) throw new ConfigError(issues, source.description);
     return buildModel(parsed.data, source.project, source.stack, images);
+}
+
+/** hostplane:images.mirror: every image from the mirror (registry source only; local builds need none). */
+function mirrorImages(cfg: StackConfigParsed, images: ImagesModel): ConfigIssue[] {
+    const mirror = cfg.images.mirror;
+    if (mirror === undefined) return [];
+    if (images.source === "local-build")
+        return cfg.images.source === "auto"
+            ? [] // auto found no registry: local builds, no mirror (the note says so)
+            : [{ key: `${NAMESPACE}:images.mirror`, message: `is set to '${mirror}', but ${NAMESPACE}:images.source is local-build, which pulls nothing; expected images.source registry or auto with a mirror` }];
+    const { mapped, issues } = applyMirror(cfg, registryHost(mirror));
+    images.notes.push(...mapped.map((m) => `${m.key}: ${m.from} -> ${m.to} (mirror)`));
+    return issues;
 }
 
 const appImages = (cfg: StackConfigParsed) =>

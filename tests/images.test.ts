@@ -37,6 +37,8 @@ describe("images: registry config", () => {
         const issues = issuesOf(withImages({ registries: [{ server: "ghcr.io", username: "bot", password: "ghcrToken" }] }));
         assert.deepStrictEqual(issues.map((i) => i.key), ["hostplane:images.registries[0].password"]);
         assert.match(issues[0].message, /names the secret hostplane:ghcrToken, which is not set; set it with 'pulumi config set --secret hostplane:ghcrToken <password> --stack test'/);
+        // ...and which app images it blocks, with their keys.
+        assert.match(issues[0].message, /; needed by ghcr\.io\/example\/api:1\.0\.0 \(hostplane:environments\.production\.apps\.api\.image\)/);
     });
 
     it("rejects the same registry twice, a bad server and a malformed pinned digest", () => {
