@@ -61,9 +61,10 @@ function imageSlots(cfg: StackConfigParsed): { key: string; image: string; set: 
     if (!m.enabled) return slots;
     for (const svc of MONITORING_SERVICES)
         if (m.services[svc]) slots.push({ key: `${NS}:monitoring.images.${svc}`, image: m.images[svc] ?? MONITORING_IMAGES[svc], set: (v) => (m.images[svc] = v) });
+    const kindsInUse = new Set(Object.values(cfg.environments).flatMap((e) => Object.values(e.services).map((s) => s.type as string)));
     for (const kind of EXPORTER_KINDS) {
         const k = EXPORTERS[kind].image;
-        if (k && m.exporters[kind] && m.services.prometheus) slots.push({ key: `${NS}:monitoring.images.${k}`, image: m.images[k] ?? EXPORTER_IMAGES[k], set: (v) => (m.images[k] = v) });
+        if (k && m.exporters[kind] && m.services.prometheus && kindsInUse.has(kind)) slots.push({ key: `${NS}:monitoring.images.${k}`, image: m.images[k] ?? EXPORTER_IMAGES[k], set: (v) => (m.images[k] = v) });
     }
     return slots;
 }

@@ -52,6 +52,8 @@ export interface ImagesModel {
     builds: LocalImageBuild[];
     /** One line per mapped image and per service switched off, for the operator. */
     notes: string[];
+    /** Images rewritten to hostplane:images.mirror (config/image-mirror.ts), for filling the mirror. */
+    mirrored?: { key: string; from: string; to: string }[];
 }
 
 /** Where locally built images are tagged: hostplane-local/<name>:<tag>-<content hash>. */

@@ -74,6 +74,7 @@ function mirrorImages(cfg: StackConfigParsed, images: ImagesModel): ConfigIssue[
             : [{ key: `${NAMESPACE}:images.mirror`, message: `is set to '${mirror}', but ${NAMESPACE}:images.source is local-build, which pulls nothing; expected images.source registry or auto with a mirror` }];
     const { mapped, issues } = applyMirror(cfg, registryHost(mirror));
     images.notes.push(...mapped.map((m) => `${m.key}: ${m.from} -> ${m.to} (mirror)`));
+    images.mirrored = mapped;
     return issues;
 }
 

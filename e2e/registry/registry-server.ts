@@ -10,6 +10,8 @@ import * as path from "path";
 
 export interface Registry {
     password: string;
+    /** Environment whose docker CLI is logged in to the registry (its own DOCKER_CONFIG). */
+    env: NodeJS.ProcessEnv;
     /** Tags `source` as `target`, pushes it and returns the manifest digest the registry stored. */
     push(source: string, target: string): string;
     stop(): void;
@@ -58,6 +60,7 @@ export async function startRegistry(port: number, user: string): Promise<Registr
     execFileSync("docker", ["login", "-u", user, "--password-stdin", `127.0.0.1:${port}`], { input: password, env, stdio: ["pipe", "ignore", "pipe"] });
     return {
         password,
+        env,
         push(source, target) {
             execFileSync("docker", ["tag", source, target], { env });
             const outText = execFileSync("docker", ["push", target], { env, encoding: "utf8" });

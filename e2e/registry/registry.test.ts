@@ -81,6 +81,8 @@ describe("registry: private images by digest from a real registry on loopback", 
     let stack: Stack;
     let digests: { v1: string; v2: string };
     let dir: string | undefined;
+    /** Mirror tags test 5 made on the engine, removed afterwards. */
+    const mirrored: string[] = [];
     const log = (s: string) => process.stdout.write(s.replace(/^/gm, "      | "));
 
     before(async function () {
@@ -116,6 +118,13 @@ describe("registry: private images by digest from a real registry on loopback", 
         for (const d of Object.values(digests ?? {})) {
             try {
                 docker(["rmi", `${REPO_NAME}@${d}`]);
+            } catch {
+                // already gone
+            }
+        }
+        for (const r of mirrored) {
+            try {
+                docker(["rmi", r]);
             } catch {
                 // already gone
             }
@@ -166,6 +175,28 @@ describe("registry: private images by digest from a real registry on loopback", 
         await stack.setConfig(key, { value: `${REPO_NAME}:stable@${digests.v1}` }, true);
         await failsCleanly(/app demo .*not the pinned digest sha256:/);
         await stack.setConfig(key, { value: `${REPO_NAME}:stable` }, true);
+        const preview = await stack.preview();
+        assert.deepStrictEqual(changes(preview.changeSummary), [], preview.stdout);
+    });
+
+    it("5. a mirror (images.mirror): images/mirror-fill.sh fills it from local builds, every container runs from it, the app by the mirror's digest", async () => {
+        // Public-style names, as an air-gapped fleet's config has them; the mirror stands in for them.
+        await stack.setConfig("hostplane:images.mirror", { value: `http://127.0.0.1:${REG_PORT}` });
+        await stack.setConfig("hostplane:environments.reg.apps.demo.image", { value: "hostplane/demo-app:2" }, true);
+        await stack.setConfig("hostplane:proxy.image", { value: "nginx:1.27-alpine" }, true);
+        const fill = execFileSync("bash", [path.join(dir!, "images/mirror-fill.sh"), "--stack", "registry", "--from", "local-build"], { cwd: dir, env: registry.env, encoding: "utf8" });
+        log(fill);
+        const pushed: Record<string, string> = Object.fromEntries(fill.trim().split("\n").map((l) => l.split(" <- ").reverse()));
+        assert.deepStrictEqual(Object.keys(pushed).sort(), ["hostplane/demo-app:2", "nginx:1.27-alpine"]);
+        mirrored.push(...Object.values(pushed).map((r) => r.split("@")[0]));
+        const demo = pushed["hostplane/demo-app:2"];
+        assert.match(demo, new RegExp(`^127\\.0\\.0\\.1:${REG_PORT}/hostplane/demo-app:2@sha256:[0-9a-f]{64}$`));
+        const res = await stack.up({ onOutput: log });
+        assert.strictEqual(res.summary.result, "succeeded");
+        assert.deepStrictEqual(appContainers().map((c) => c.split(" ")[1]), [demo.replace(":2@", "@")]);
+        const images = docker(["ps", "--filter", "label=hostplane.stack=registry", "--format", "{{.Image}}"]).split("\n");
+        for (const i of images) assert.ok(i.startsWith(`127.0.0.1:${REG_PORT}/`), `runs from the mirror: ${i}`);
+        assert.strictEqual(await appVersion(), "2");
         const preview = await stack.preview();
         assert.deepStrictEqual(changes(preview.changeSummary), [], preview.stdout);
     });
