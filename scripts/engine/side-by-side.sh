@@ -27,7 +27,13 @@ start() {
   if [ -S "$SOCK" ] && DOCKER_HOST="unix://$SOCK" "$BIN/docker" info >/dev/null 2>&1; then echo "already running"; return 0; fi
   # PATH first: dockerd finds containerd, the shim, runc and docker-proxy there, not the system's.
   # nsenter, not `ip netns exec`: that remounts /sys, which hides the cgroup mounts from dockerd.
-  nsenter --net="/run/netns/$NS" env PATH="$BIN:$PATH" setsid nohup "$BIN/dockerd" \
+  # Its own mount namespace with a private /opt/hostplane (HOST_ROOT, render/files.ts): stacks bind-
+  # mount host directories from there (proxy config, backup metrics), and the machine's engine may
+  # be running the same stack (same prefix, same paths) at the same time.
+  mkdir -p "$DATA-opt" /opt/hostplane
+  # shellcheck disable=SC2016 # expanded by the inner sh
+  nsenter --net="/run/netns/$NS" unshare --mount --propagation slave sh -c 'mount --bind "$0" /opt/hostplane && exec "$@"' "$DATA-opt" \
+    env PATH="$BIN:$PATH" setsid nohup "$BIN/dockerd" \
     --host "unix://$SOCK" --data-root "$DATA" --exec-root "$RUN/exec" --pidfile "$RUN/dockerd.pid" \
     --cgroup-parent "/hostplane-$NS" >>"$LOG" 2>&1 </dev/null &
   for _ in $(seq 1 60); do
@@ -59,7 +65,7 @@ stop() {
   # dockerd leaves its own netns handle mounted under the exec-root.
   for m in "$RUN"/exec/netns/*; do [ -e "$m" ] && umount "$m" 2>/dev/null; done
   if ip netns list | grep -qw "$NS"; then ip netns delete "$NS"; fi
-  echo "stopped (data kept in $DATA; remove it with: rm -rf $DATA $RUN)"
+  echo "stopped (data kept in $DATA; remove it with: rm -rf $DATA $DATA-opt $RUN)"
 }
 
 case "${1:-}" in
