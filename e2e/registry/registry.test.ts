@@ -181,7 +181,7 @@ describe("registry: private images by digest from a real registry on loopback", 
 
     it("5. a mirror (images.mirror): images/mirror-fill.sh fills it from local builds, every container runs from it, the app by the mirror's digest", async () => {
         // Public-style names, as an air-gapped fleet's config has them; the mirror stands in for them.
-        await stack.setConfig("hostplane:images.mirror", { value: `http://127.0.0.1:${REG_PORT}` });
+        await stack.setConfig("hostplane:images.mirror", { value: `http://127.0.0.1:${REG_PORT}` }, true);
         await stack.setConfig("hostplane:environments.reg.apps.demo.image", { value: "hostplane/demo-app:2" }, true);
         await stack.setConfig("hostplane:proxy.image", { value: "nginx:1.27-alpine" }, true);
         const fill = execFileSync("bash", [path.join(dir!, "images/mirror-fill.sh"), "--stack", "registry", "--from", "local-build"], { cwd: dir, env: registry.env, encoding: "utf8" });
