@@ -7,6 +7,8 @@
 #                                                                 # images' registries
 #   images/mirror-fill.sh --stack production --from local-build   # stand-ins built from Debian
 #                                                                 # packages (images/build.sh)
+#   images/mirror-fill.sh --stack production --from local         # images already on this engine
+#                                                                 # (built or `docker load`ed)
 #   images/mirror-fill.sh --stack production --dry-run            # print the plan only
 #
 # Log in to the mirror first (`docker login registry.internal:5000`; DOCKER_CONFIG is honoured).
@@ -22,12 +24,12 @@ while [ $# -gt 0 ]; do
     --stack) STACK="${2:?--stack needs a name}"; shift 2 ;;
     --from) FROM="${2:?--from needs pull or local-build}"; shift 2 ;;
     --dry-run) DRY=1; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "mirror-fill: unknown argument: $1" >&2; exit 64 ;;
   esac
 done
 [ -n "$STACK" ] || { echo "mirror-fill: --stack is required" >&2; exit 64; }
-case "$FROM:$DRY" in pull:*|local-build:*|*:1) ;; *) echo "mirror-fill: --from must be pull or local-build (or use --dry-run)" >&2; exit 64 ;; esac
+case "$FROM:$DRY" in pull:*|local-build:*|local:*|*:1) ;; *) echo "mirror-fill: --from must be pull, local-build or local (or use --dry-run)" >&2; exit 64 ;; esac
 
 plan="$(cd "$REPO" && node -r ts-node/register/transpile-only cli/mirror.ts plan --stack "$STACK")"
 failed=0
@@ -38,6 +40,8 @@ while IFS=$'\t' read -r to from recipe key; do
     if ! { docker pull -q "$from" >/dev/null && docker tag "$from" "$to"; }; then
       echo "mirror-fill: could not pull $from ($key)" >&2; failed=1; continue
     fi
+  elif [ "$FROM" = local ]; then
+    docker tag "$from" "$to" 2>/dev/null || { echo "mirror-fill: $from ($key) is not on this engine (build or load it, or use --from pull)" >&2; failed=1; continue; }
   elif [ "$recipe" = - ]; then
     echo "mirror-fill: $from ($key) has no local-build recipe (images/README.md); fill it with --from pull on a connected machine" >&2
     failed=1; continue

@@ -179,18 +179,17 @@ describe("registry: private images by digest from a real registry on loopback", 
         assert.deepStrictEqual(changes(preview.changeSummary), [], preview.stdout);
     });
 
-    it("5. a mirror (images.mirror): images/mirror-fill.sh fills it from local builds, every container runs from it, the app by the mirror's digest", async () => {
-        // Public-style names, as an air-gapped fleet's config has them; the mirror stands in for them.
+    it("5. a mirror (images.mirror): images/mirror-fill.sh fills it with the engine's images, every container runs from it, the app by the mirror's digest", async () => {
+        // The images as the stack names them (built by images/build.sh); the mirror stands in for their registry.
         await stack.setConfig("hostplane:images.mirror", { value: `http://127.0.0.1:${REG_PORT}` }, true);
-        await stack.setConfig("hostplane:environments.reg.apps.demo.image", { value: "hostplane/demo-app:2" }, true);
-        await stack.setConfig("hostplane:proxy.image", { value: "nginx:1.27-alpine" }, true);
-        const fill = execFileSync("bash", [path.join(dir!, "images/mirror-fill.sh"), "--stack", "registry", "--from", "local-build"], { cwd: dir, env: registry.env, encoding: "utf8" });
+        await stack.setConfig("hostplane:environments.reg.apps.demo.image", { value: "hostplane-e2e/demo-app:2" }, true);
+        const fill = execFileSync("bash", [path.join(dir!, "images/mirror-fill.sh"), "--stack", "registry", "--from", "local"], { cwd: dir, env: registry.env, encoding: "utf8" });
         log(fill);
         const pushed: Record<string, string> = Object.fromEntries(fill.trim().split("\n").map((l) => l.split(" <- ").reverse()));
-        assert.deepStrictEqual(Object.keys(pushed).sort(), ["hostplane/demo-app:2", "nginx:1.27-alpine"]);
+        assert.deepStrictEqual(Object.keys(pushed).sort(), ["hostplane-e2e/demo-app:2", "hostplane-e2e/nginx:1"]);
         mirrored.push(...Object.values(pushed).map((r) => r.split("@")[0]));
-        const demo = pushed["hostplane/demo-app:2"];
-        assert.match(demo, new RegExp(`^127\\.0\\.0\\.1:${REG_PORT}/hostplane/demo-app:2@sha256:[0-9a-f]{64}$`));
+        const demo = pushed["hostplane-e2e/demo-app:2"];
+        assert.match(demo, new RegExp(`^127\\.0\\.0\\.1:${REG_PORT}/hostplane-e2e/demo-app:2@sha256:[0-9a-f]{64}$`));
         const res = await stack.up({ onOutput: log });
         assert.strictEqual(res.summary.result, "succeeded");
         assert.deepStrictEqual(appContainers().map((c) => c.split(" ")[1]), [demo.replace(":2@", "@")]);
