@@ -7,12 +7,12 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { renderRcloneConf } from "../render/backup-offsite";
-import { postgresBinDir, startTempPostgres, TempPostgres } from "./support/postgres";
-import { startTempS3, TempS3, weedBinary } from "./support/s3";
-import { haveCommand, requireTool } from "./support/tools";
+import { renderRcloneConf } from "../../render/backup-offsite";
+import { postgresBinDir, startTempPostgres, TempPostgres } from "../support/postgres";
+import { startTempS3, TempS3, weedBinary } from "../support/s3";
+import { haveCommand, requireTool } from "../support/tools";
 
-const SCRIPTS = path.resolve(__dirname, "../scripts/postgres");
+const SCRIPTS = path.resolve(__dirname, "../../scripts/postgres");
 // rclone's S3 client refuses a custom CA bundle with its own HTTP transport; some machines set
 // AWS_CA_BUNDLE globally. The sidecar has none: the tests run without it too.
 const { AWS_CA_BUNDLE: _ignored, ...baseEnv } = process.env;
