@@ -6,6 +6,7 @@ import type { PlatformModel } from "../config/model";
 import { HOST_ROOT, HostFile } from "./files";
 import { renderNginx } from "./nginx";
 import { renderPostgresFiles } from "./postgres";
+import { renderRedisFiles } from "./redis";
 import { renderMonitoring } from "./monitoring";
 import { renderHostBootstrap } from "./cloud-init";
 
@@ -14,7 +15,7 @@ export { HOST_ROOT, HostFile };
 export type Renderer = (model: PlatformModel) => HostFile[];
 
 /** Each concern (proxy, monitoring, data services, host bootstrap) adds its renderer here. */
-const RENDERERS: Renderer[] = [(model) => renderNginx(model), renderPostgresFiles, renderMonitoring, renderHostBootstrap];
+const RENDERERS: Renderer[] = [(model) => renderNginx(model), renderPostgresFiles, renderRedisFiles, renderMonitoring, renderHostBootstrap];
 
 export function renderHostFiles(model: PlatformModel): HostFile[] {
     const files = RENDERERS.flatMap((r) => r(model));

@@ -9,6 +9,7 @@ import type { CredentialRenderer } from "./apps";
 import { renderPostgres } from "./postgres";
 import { RABBITMQ_CREDENTIALS_FILE } from "../../config/services";
 import { dataVolume, exporter, exporterPort, EXPORTER_UID, IMAGE_UID, passwordKey, serviceContainer, ServiceResult } from "./service";
+import { renderRedisConf } from "../redis";
 
 /** What a consumer app waits for, per service. */
 export interface DataServicesResult {
@@ -45,10 +46,7 @@ const SIMPLE: Partial<Record<DataServiceModel["type"], (b: ComposeBuilder, s: Da
     redis: (b, s) => {
         if (s.settings.type !== "redis") throw new Error("unreachable");
         const pw = passwordKey(b, s, "password");
-        const settings = s.settings;
-        const conf = (l: SecretLookup) =>
-            `# rendered by hostplane\nrequirepass ${l.value(pw)}\nappendonly ${settings.appendonly ? "yes" : "no"}\nappendfsync everysec\n` +
-            `maxmemory ${Math.floor(s.memoryMb * 0.8)}mb\nmaxmemory-policy ${settings.maxmemoryPolicy}\ndir /data\nprotected-mode no\n`;
+        const conf = (l: SecretLookup) => renderRedisConf(s, l.value(pw));
         const name = serviceContainer(b, s, {
             command: ["redis-server", "/usr/local/etc/redis/redis.conf"],
             volumes: [dataVolume(b, s), b.secret(`data/${s.alias}/redis.conf`, conf, "/usr/local/etc/redis/redis.conf", IMAGE_UID), b.secret(`data/${s.alias}/REDIS_PASSWORD`, (l) => l.value(pw), "/run/secrets/REDIS_PASSWORD", 0)],
