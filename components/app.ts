@@ -41,6 +41,18 @@ export function specHash(value: unknown): string {
     return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 12);
 }
 
+/** A digest of the secret values, itself kept secret, so a changed secret rolls the app. */
+function digestOf(values: pulumi.Output<string>[]): pulumi.Output<string> {
+    return pulumi.all(values).apply((vals) => createHash("sha256").update(vals.join("\0")).digest("hex"));
+}
+
+/** Plain env plus, per secret, NAME_FILE=<path> (file delivery) or NAME=<value>; sorted. */
+function containerEnv(app: AppModel, secrets: { name: string; path: string; value: pulumi.Output<string> }[]): pulumi.Output<string[]> {
+    const plainEnv = Object.entries(app.env).map(([k, v]) => `${k}=${v}`);
+    const secretEnv = secrets.map((s) => (app.secretDelivery === "file" ? pulumi.output(`${s.name}_FILE=${s.path}`) : pulumi.interpolate`${s.name}=${s.value}`));
+    return pulumi.all([...plainEnv.map((e) => pulumi.output(e)), ...secretEnv]).apply((e) => e.sort());
+}
+
 export class App extends pulumi.ComponentResource {
     readonly container: docker.Container;
     readonly migration?: command.local.Command;
@@ -57,10 +69,7 @@ export class App extends pulumi.ComponentResource {
         this.alias = app.alias;
 
         const secretValues = app.secrets.map((s) => ({ name: s.name, path: s.filePath, value: secretValue(this, base, s, args) }));
-        // A digest of the secret values, itself kept secret, so a changed secret rolls the app.
-        const secretDigest = pulumi
-            .all(secretValues.map((s) => s.value))
-            .apply((vals) => createHash("sha256").update(vals.join("\0")).digest("hex"));
+        const secretDigest = digestOf(secretValues.map((s) => s.value));
 
         const labels = labelsFor(model, { environment: app.environment, service: app.name, kind: "app", ...routesLabel(app.routes) });
         const spec = { app, labels, logs: model.logs };
@@ -73,11 +82,6 @@ export class App extends pulumi.ComponentResource {
         );
         this.containerName = pulumi.interpolate`${base}-${revision.hex}`;
         if (app.routes.length > 0) this.revisionAlias = revision.hex.apply((hex) => revisionAlias(app.alias, hex));
-
-        const plainEnv = Object.entries(app.env).map(([k, v]) => `${k}=${v}`);
-        const secretEnv = secretValues.map((s) =>
-            app.secretDelivery === "file" ? pulumi.output(`${s.name}_FILE=${s.path}`) : pulumi.interpolate`${s.name}=${s.value}`,
-        );
 
         let dependsOn = image.pulled ? [...args.dependsOn, image.pulled] : args.dependsOn;
         if (app.migration) {
@@ -97,7 +101,7 @@ export class App extends pulumi.ComponentResource {
                 image: image.ref,
                 command: app.command,
                 user: app.user,
-                envs: pulumi.all([...plainEnv.map((e) => pulumi.output(e)), ...secretEnv]).apply((e) => e.sort()),
+                envs: containerEnv(app, secretValues),
                 uploads:
                     app.secretDelivery === "file"
                         ? secretValues.map((s) => ({ file: s.path, content: s.value, permissions: secretMode }))

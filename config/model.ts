@@ -1,7 +1,7 @@
 // The validated, resolved platform model: plain data that renderers and components consume.
 // Everything derived (names, effective ports, merged health-check defaults) is computed once here.
-import type { AppConfig, HostConfig, ProxyConfig, StackConfigParsed } from "./schema";
-import { adminUi, buildServices, connectionsFor } from "./services";
+import type { AppConfig, EnvironmentConfig, HostConfig, ProxyConfig, StackConfigParsed } from "./schema";
+import { adminUi, buildServices, connectionsFor, type DataServiceModel } from "./services";
 import { durationToSeconds, memoryToMegabytes } from "./units";
 import { MonitoringModel, monitoringModel, monitoringUiRoutes } from "./monitoring";
 import { ENDPOINTS } from "./monitoring-schema";
@@ -72,55 +72,7 @@ export function buildModel(cfg: StackConfigParsed, project: string, stack: strin
     const d = cfg.defaults;
     const environments: EnvironmentModel[] = Object.entries(cfg.environments).map(([envName, env]) => {
         const services = buildServices(cfg.prefix, envName, env);
-        const apps = dependencyOrder(env.apps).map((appName): AppModel => {
-            const app = env.apps[appName];
-            const conn = connectionsFor(appName, services);
-            const hc = { ...d.healthcheck, ...stripUndefined(app.healthcheck) };
-            return {
-                name: appName,
-                environment: envName,
-                image: app.image,
-                port: app.port,
-                command: app.command,
-                env: { ...conn.env, ...app.env },
-                secrets: [
-                    ...Object.entries(app.secrets).map(([name, source]) => ({ name, source, filePath: `/run/secrets/${name}` })),
-                    ...conn.secrets.map(({ name, service, credential }) => ({ name, source: { service, credential }, filePath: `/run/secrets/${name}` })),
-                ],
-                secretDelivery: app.secretDelivery,
-                user: app.user,
-                healthcheck: {
-                    test: healthTest(app),
-                    interval: hc.interval,
-                    timeout: hc.timeout,
-                    retries: hc.retries,
-                    startPeriod: hc.startPeriod,
-                    worstCaseSeconds:
-                        durationToSeconds(hc.startPeriod) +
-                        hc.retries * (durationToSeconds(hc.interval) + durationToSeconds(hc.timeout)),
-                },
-                cpus: app.cpus,
-                memory: app.memory,
-                memoryMb: memoryToMegabytes(app.memory),
-                restart: app.restart ?? d.restart,
-                routes: app.routes.map((r) => ({
-                    host: r.host ?? env.domain,
-                    path: r.path ?? "/",
-                    maxBodySize: r.maxBodySize,
-                    basicAuth: r.basicAuth,
-                    allowFrom: r.allowFrom,
-                    public: r.public,
-                })),
-                metrics: app.metrics ? { path: app.metrics.path, port: app.metrics.port ?? app.port } : undefined,
-                dependsOn: app.dependsOn,
-                migration: app.migration
-                    ? { command: app.migration.command, timeoutSeconds: durationToSeconds(app.migration.timeout) }
-                    : undefined,
-                hostPort: app.hostPort === undefined ? undefined : app.hostPort + env.portOffset,
-                containerBaseName: `${cfg.prefix}-${envName}-${appName}`,
-                alias: `${envName}-${appName}`,
-            };
-        });
+        const apps = dependencyOrder(env.apps).map((appName) => appModel(cfg, envName, env, services, appName));
         return {
             name: envName,
             kind: env.kind,
@@ -131,22 +83,7 @@ export function buildModel(cfg: StackConfigParsed, project: string, stack: strin
             services,
         };
     });
-    const configSecretKeys = new Set<string>();
-    for (const env of environments)
-        for (const app of env.apps)
-            for (const s of app.secrets) if (typeof s.source === "object" && "fromConfig" in s.source) configSecretKeys.add(s.source.fromConfig);
-    if (cfg.host.provider === "ssh" || cfg.host.provider === "hcloud") configSecretKeys.add("sshPrivateKey");
-    for (const env of environments)
-        for (const svc of env.services)
-            if (svc.settings.type === "postgres" && svc.settings.backup.s3) {
-                configSecretKeys.add(svc.settings.backup.s3.accessKeyId);
-                configSecretKeys.add(svc.settings.backup.s3.secretAccessKey);
-            }
-    if (cfg.proxy.tls.mode === "provided") {
-        configSecretKeys.add(cfg.proxy.tls.certificate);
-        configSecretKeys.add(cfg.proxy.tls.privateKey);
-    }
-    for (const r of cfg.images.registries) if (r.password) configSecretKeys.add(r.password);
+    const configSecretKeys = userSecretKeys(cfg, environments);
     const proxy = proxyModel(cfg, environments);
     const monitoring = monitoringModel(cfg, environments, proxy);
     return {
@@ -163,6 +100,79 @@ export function buildModel(cfg: StackConfigParsed, project: string, stack: strin
         configSecretKeys: [...new Set([...configSecretKeys, ...monitoring.secretKeys])].sort(),
         images: { ...registryImagesModel(cfg.images), ...images },
     };
+}
+
+/** One app, resolved: defaults merged, connection settings of the data services it depends on injected. */
+function appModel(cfg: StackConfigParsed, envName: string, env: EnvironmentConfig, services: DataServiceModel[], appName: string): AppModel {
+    const d = cfg.defaults;
+    const app = env.apps[appName];
+    const conn = connectionsFor(appName, services);
+    const hc = { ...d.healthcheck, ...stripUndefined(app.healthcheck) };
+    return {
+        name: appName,
+        environment: envName,
+        image: app.image,
+        port: app.port,
+        command: app.command,
+        env: { ...conn.env, ...app.env },
+        secrets: [
+            ...Object.entries(app.secrets).map(([name, source]) => ({ name, source, filePath: `/run/secrets/${name}` })),
+            ...conn.secrets.map(({ name, service, credential }) => ({ name, source: { service, credential }, filePath: `/run/secrets/${name}` })),
+        ],
+        secretDelivery: app.secretDelivery,
+        user: app.user,
+        healthcheck: {
+            test: healthTest(app),
+            interval: hc.interval,
+            timeout: hc.timeout,
+            retries: hc.retries,
+            startPeriod: hc.startPeriod,
+            worstCaseSeconds:
+                durationToSeconds(hc.startPeriod) +
+                hc.retries * (durationToSeconds(hc.interval) + durationToSeconds(hc.timeout)),
+        },
+        cpus: app.cpus,
+        memory: app.memory,
+        memoryMb: memoryToMegabytes(app.memory),
+        restart: app.restart ?? d.restart,
+        routes: app.routes.map((r) => ({
+            host: r.host ?? env.domain,
+            path: r.path ?? "/",
+            maxBodySize: r.maxBodySize,
+            basicAuth: r.basicAuth,
+            allowFrom: r.allowFrom,
+            public: r.public,
+        })),
+        metrics: app.metrics ? { path: app.metrics.path, port: app.metrics.port ?? app.port } : undefined,
+        dependsOn: app.dependsOn,
+        migration: app.migration
+            ? { command: app.migration.command, timeoutSeconds: durationToSeconds(app.migration.timeout) }
+            : undefined,
+        hostPort: app.hostPort === undefined ? undefined : app.hostPort + env.portOffset,
+        containerBaseName: `${cfg.prefix}-${envName}-${appName}`,
+        alias: `${envName}-${appName}`,
+    };
+}
+
+/** Config keys of user-set secrets the program reads (apps, SSH, off-host backups, TLS, registries). */
+function userSecretKeys(cfg: StackConfigParsed, environments: EnvironmentModel[]): Set<string> {
+    const configSecretKeys = new Set<string>();
+    for (const env of environments)
+        for (const app of env.apps)
+            for (const s of app.secrets) if (typeof s.source === "object" && "fromConfig" in s.source) configSecretKeys.add(s.source.fromConfig);
+    if (cfg.host.provider === "ssh" || cfg.host.provider === "hcloud") configSecretKeys.add("sshPrivateKey");
+    for (const env of environments)
+        for (const svc of env.services)
+            if (svc.settings.type === "postgres" && svc.settings.backup.s3) {
+                configSecretKeys.add(svc.settings.backup.s3.accessKeyId);
+                configSecretKeys.add(svc.settings.backup.s3.secretAccessKey);
+            }
+    if (cfg.proxy.tls.mode === "provided") {
+        configSecretKeys.add(cfg.proxy.tls.certificate);
+        configSecretKeys.add(cfg.proxy.tls.privateKey);
+    }
+    for (const r of cfg.images.registries) if (r.password) configSecretKeys.add(r.password);
+    return configSecretKeys;
 }
 
 function proxyModel(stackCfg: StackConfigParsed, environments: EnvironmentModel[]): ProxyModel {

@@ -88,34 +88,41 @@ export class Postgres extends pulumi.ComponentResource {
 
         this.backup = backupSidecar(this, args, superuser);
 
-        // Metrics: postgres-exporter logs in directly (not through PgBouncer) as a read-only
-        // pg_monitor role; its password reaches it as DATA_SOURCE_PASS_FILE.
-        const target = exporterTarget(model, s);
-        if (target) {
-            const monitorPassword = new random.RandomPassword(`${base}-monitor-password`, { length: 32, special: false }, { parent: this }).result;
-            const monitorSql = pulumi.secret(monitorPassword.apply(renderMonitorRoleSql));
-            const monitorRole = new command.local.Command(
-                `${base}-monitor-role`,
-                {
-                    create: pulumi.interpolate`docker exec -i ${this.server.name} psql -X -q -U postgres -d postgres -v ON_ERROR_STOP=1`,
-                    stdin: monitorSql,
-                    environment: dockerCliEnv(args.dockerHost),
-                    triggers: [this.server.id, monitorSql],
-                },
-                { parent: this, dependsOn: [this.server] },
-            );
-            this.exporter = exporterSidecar(this, args, target, {
-                env: [
-                    `DATA_SOURCE_URI=${s.alias}:${s.port}/postgres?sslmode=disable`,
-                    `DATA_SOURCE_USER=${MONITOR_ROLE}`,
-                    "DATA_SOURCE_PASS_FILE=/run/secrets/DATA_SOURCE_PASS",
-                ],
-                secret: { file: "/run/secrets/DATA_SOURCE_PASS", content: monitorPassword },
-                memoryMb: 128,
-                dependsOn: [this.server, monitorRole],
-            });
-        }
+        this.exporter = this.metricsExporter(args);
         this.registerOutputs({ host: this.host, port: this.port });
+    }
+
+    /**
+     * Metrics: postgres-exporter logs in directly (not through PgBouncer) as a read-only pg_monitor
+     * role; its password reaches it as DATA_SOURCE_PASS_FILE. None when the exporter is off.
+     */
+    private metricsExporter(args: DataServiceArgs): docker.Container | undefined {
+        const { model, service: s } = args;
+        const base = s.containerBaseName;
+        const target = exporterTarget(model, s);
+        if (!target) return undefined;
+        const monitorPassword = new random.RandomPassword(`${base}-monitor-password`, { length: 32, special: false }, { parent: this }).result;
+        const monitorSql = pulumi.secret(monitorPassword.apply(renderMonitorRoleSql));
+        const monitorRole = new command.local.Command(
+            `${base}-monitor-role`,
+            {
+                create: pulumi.interpolate`docker exec -i ${this.server.name} psql -X -q -U postgres -d postgres -v ON_ERROR_STOP=1`,
+                stdin: monitorSql,
+                environment: dockerCliEnv(args.dockerHost),
+                triggers: [this.server.id, monitorSql],
+            },
+            { parent: this, dependsOn: [this.server] },
+        );
+        return exporterSidecar(this, args, target, {
+            env: [
+                `DATA_SOURCE_URI=${s.alias}:${s.port}/postgres?sslmode=disable`,
+                `DATA_SOURCE_USER=${MONITOR_ROLE}`,
+                "DATA_SOURCE_PASS_FILE=/run/secrets/DATA_SOURCE_PASS",
+            ],
+            secret: { file: "/run/secrets/DATA_SOURCE_PASS", content: monitorPassword },
+            memoryMb: 128,
+            dependsOn: [this.server, monitorRole],
+        });
     }
 
     /** postgresql://app:password@host:port/app — through PgBouncer when it is on. A secret. */
