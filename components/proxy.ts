@@ -1,8 +1,7 @@
 // Proxy: the nginx reverse proxy, the only container that publishes ports (80/443 on 0.0.0.0).
 //
 // Its config never reaches it through container `uploads` (a changed upload replaces the
-// container, and a container publishing ports cannot be replaced without downtime; see
-// notes/docker-provider.md). Instead:
+// container, and a container publishing ports cannot be replaced without downtime). Instead:
 //   1. certs:  certificates into a volume, generated once per host if missing (self-signed, or a
 //              self-signed placeholder until certbot has run), or written from Pulumi secrets;
 //   2. config: the rendered files go to a candidate directory on the host, are checked with

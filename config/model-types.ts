@@ -48,7 +48,7 @@ export interface AppModel {
     restart: AppConfig["restart"] & string;
     routes: RouteModel[];
     metrics?: { path: string; port: number };
-    /** Names of apps (or, later, data services) of the same environment this app needs first. */
+    /** Names of the apps and data services of the same environment this app needs first. */
     dependsOn: string[];
     migration?: { command: string[]; timeoutSeconds: number };
     /** 127.0.0.1 port on the host, with the environment offset applied. */

@@ -176,7 +176,7 @@ function userSecretKeys(cfg: StackConfigParsed, environments: EnvironmentModel[]
 }
 
 function proxyModel(stackCfg: StackConfigParsed, environments: EnvironmentModel[]): ProxyModel {
-    const cfg: ProxyConfig = stackCfg.proxy;
+    const proxyCfg: ProxyConfig = stackCfg.proxy;
     const routes: ProxyRouteModel[] = environments.flatMap((env) =>
         env.apps.flatMap((app) =>
             app.routes.map((r) => ({
@@ -186,7 +186,7 @@ function proxyModel(stackCfg: StackConfigParsed, environments: EnvironmentModel[
                 app: app.name,
                 alias: app.alias,
                 port: app.port,
-                maxBodySize: r.maxBodySize ?? cfg.clientMaxBodySize,
+                maxBodySize: r.maxBodySize ?? proxyCfg.clientMaxBodySize,
                 basicAuth: r.basicAuth,
                 allowFrom: r.allowFrom,
                 switched: true,
@@ -198,7 +198,7 @@ function proxyModel(stackCfg: StackConfigParsed, environments: EnvironmentModel[
         for (const svc of env.services) {
             const ui = adminUi(svc, env.domain);
             if (ui)
-                routes.push({ host: ui.host, path: ui.path, environment: env.name, app: svc.name, alias: svc.alias, port: ui.port, maxBodySize: cfg.clientMaxBodySize, basicAuth: true, allowFrom: ui.allowFrom, switched: false });
+                routes.push({ host: ui.host, path: ui.path, environment: env.name, app: svc.name, alias: svc.alias, port: ui.port, maxBodySize: proxyCfg.clientMaxBodySize, basicAuth: true, allowFrom: ui.allowFrom, switched: false });
         }
     // Grafana and Prometheus (hostplane:monitoring.ui): always behind basic auth, on the monitoring network.
     for (const ui of monitoringUiRoutes(stackCfg.monitoring, environments))
@@ -209,7 +209,7 @@ function proxyModel(stackCfg: StackConfigParsed, environments: EnvironmentModel[
             app: ui.ui,
             alias: ENDPOINTS[ui.ui].alias,
             port: ENDPOINTS[ui.ui].port,
-            maxBodySize: cfg.clientMaxBodySize,
+            maxBodySize: proxyCfg.clientMaxBodySize,
             basicAuth: true,
             allowFrom: ui.allowFrom,
             switched: false,
@@ -220,11 +220,11 @@ function proxyModel(stackCfg: StackConfigParsed, environments: EnvironmentModel[
         });
     routes.sort((a, b) => a.host.localeCompare(b.host) || a.path.localeCompare(b.path));
     return {
-        image: cfg.image,
-        ports: cfg.ports,
-        tls: cfg.tls,
-        clientMaxBodySize: cfg.clientMaxBodySize,
-        limits: cfg.limits,
+        image: proxyCfg.image,
+        ports: proxyCfg.ports,
+        tls: proxyCfg.tls,
+        clientMaxBodySize: proxyCfg.clientMaxBodySize,
+        limits: proxyCfg.limits,
         ipv6: stackCfg.host.provider !== "local",
         hosts: [...new Set(routes.map((r) => r.host))].sort(),
         routes,
