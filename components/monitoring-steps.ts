@@ -7,22 +7,13 @@ import { ENDPOINTS, type MonitoringService } from "../config/monitoring";
 import { HostFile, sha256 } from "../render";
 import { CONF, MONITORING_HOST_DIR, SECRETS, TEXTFILE_DIR } from "../render/monitoring/paths";
 import { shellQuoteAlways } from "../lib/shell";
+import { fileWriterScript } from "./host-files";
 
 export interface StepContext {
     prefix: string;
     parent: pulumi.Resource;
     /** Environment of the docker CLI (DOCKER_HOST, ssh wrapper on PATH). */
     env: pulumi.Input<Record<string, string>>;
-}
-
-/** Shell that writes files (paths relative to the current directory) from base64, with their modes. */
-function fileWriter(files: HostFile[], dir: string): string {
-    return files
-        .map((f) => {
-            const p = f.path.slice(dir.length + 1);
-            return `mkdir -p "$(dirname ${p})"; echo ${Buffer.from(f.content).toString("base64")} | base64 -d > ${p}; chmod ${f.mode.toString(8)} ${p}`;
-        })
-        .join("\n");
 }
 
 /** Writes one service's files: candidate dir, optional check (promtool, amtool), then into the live dir. */
@@ -33,7 +24,7 @@ export function configStep(ctx: StepContext, svc: keyof typeof CONF, files: Host
         "set -e",
         `mkdir -p /hp/${rel}.next /hp/${rel}`,
         `cd /hp/${rel}.next; find . -mindepth 1 -delete`,
-        fileWriter(files, conf.host),
+        fileWriterScript(files, conf.host),
         check ?? "true",
         // The live directory is cleared and refilled, never replaced: the bind mount holds its inode.
         `find /hp/${rel} -mindepth 1 -delete; cp -a /hp/${rel}.next/. /hp/${rel}/`,

@@ -27,6 +27,7 @@ import { containerBlockInput, healthcheckInput } from "./container-spec";
 import { dockerCliEnv } from "./hosts/ssh-client";
 import { shellQuoteAlways } from "../lib/shell";
 import { stackSecret } from "./secrets";
+import { fileWriterScript } from "./host-files";
 
 export interface ProxyArgs {
     model: PlatformModel;
@@ -56,13 +57,7 @@ const CERTBOT_MEMORY_MB = 256;
  * container without network (`mounts`: certificates, ACME webroot), then copies them live.
  */
 function configScript(files: HostFile[], image: string, mounts: string): string {
-    const writer = files
-        .map((f) => {
-            const rel = f.path.slice(PROXY_HOST_DIR.length + 1);
-            const b64 = Buffer.from(f.content).toString("base64");
-            return `mkdir -p "$(dirname ${rel})"; echo ${b64} | base64 -d > ${rel}; chmod ${f.mode.toString(8)} ${rel}`;
-        })
-        .join("\n");
+    const writer = fileWriterScript(files, PROXY_HOST_DIR);
     const candidate = `set -e; cd ${CONTAINER_CONF_DIR}; find . -mindepth 1 -delete\n${writer}\nnginx -t -q -c ${CONTAINER_CONF_DIR}/nginx.conf`;
     // The live directory is cleared and refilled, never replaced: the proxy's bind mount holds its inode.
     const promote = `set -e; mkdir -p /hp/proxy; find /hp/proxy -mindepth 1 -delete; cp -a /hp/proxy.next/. /hp/proxy/`;
