@@ -14,7 +14,7 @@ import { fromStackFile, stackFile } from "../config/sources";
 import { loadPlatformModel } from "../config/validate";
 import { publishedPorts, takenPortMessages } from "../lib/local/ports";
 import { probeUrl, stackUrls } from "../lib/local/urls";
-import { registryAnswers } from "../lib/registry-probe";
+import { DOCKER_HUB_REGISTRY, registryAnswers } from "../lib/registry-probe";
 import { dockerCli } from "./ops/docker";
 import { formatTable, status } from "./ops/status";
 
@@ -31,9 +31,14 @@ function ownPorts(model: PlatformModel): Set<number> {
 }
 
 async function prepare(stack: string, planFile: string): Promise<number> {
-    let reachable: boolean | undefined;
-    const probe = () => (reachable ??= registryAnswers());
+    // One probe per registry and run (the stack's mirror, else Docker Hub), reused by the plan.
+    const answers = new Map<string, boolean>();
+    const probe = (server = DOCKER_HUB_REGISTRY) => {
+        if (!answers.has(server)) answers.set(server, registryAnswers(server));
+        return answers.get(server)!;
+    };
     const model = loadPlatformModel({ ...fromStackFile(stackFile(stack)), registryReachable: probe });
+    const reachable = answers.size ? [...answers.values()].every(Boolean) : undefined;
     const { source, builds, notes } = model.images;
     console.log(source === "registry" ? "images: pulled from their registries" : `images: built on this host from Debian packages${reachable === false ? " (no registry answered within 5 s)" : ""}`);
     for (const n of notes) console.log(`  ${n}`);

@@ -14,12 +14,15 @@ export interface ImageSourcePlan extends ImagesModel {
 
 const NS = "hostplane";
 
-/** `auto` resolved: HOSTPLANE_REGISTRY=reachable|unreachable (set by scripts/local-up.sh) wins. */
-export function effectiveImageSource(configured: ImageSource | "auto", registryReachable?: () => boolean): ImageSource {
+/**
+ * `auto` resolved: HOSTPLANE_REGISTRY=reachable|unreachable (set by scripts/local-up.sh) wins;
+ * else the probe asks `mirror` when the stack has one (an air-gapped fleet's only registry).
+ */
+export function effectiveImageSource(configured: ImageSource | "auto", registryReachable?: (server?: string) => boolean, mirror?: string): ImageSource {
     if (configured !== "auto") return configured;
     const env = process.env.HOSTPLANE_REGISTRY;
     if (env === "reachable" || env === "unreachable") return env === "reachable" ? "registry" : "local-build";
-    return (registryReachable?.() ?? true) ? "registry" : "local-build";
+    return (registryReachable?.(mirror) ?? true) ? "registry" : "local-build";
 }
 const recipeNames = () => [...new Set(IMAGE_RECIPES.flatMap((r) => r.replaces))].join(", ");
 

@@ -19,6 +19,9 @@ export interface ConfigSource {
     description: string;
     /** Keys of other providers' namespaces (config/hosts.ts), full name: `hcloud:token`. */
     external?: Record<string, RawValue>;
-    /** Resolves `images.source: auto` (the Pulumi program probes registries; elsewhere: registry). */
-    registryReachable?: () => boolean;
+    /**
+     * Resolves `images.source: auto` (the Pulumi program probes registries; elsewhere: registry).
+     * server: the registry to ask, the stack's mirror when it has one; Docker Hub when omitted.
+     */
+    registryReachable?: (server?: string) => boolean;
 }

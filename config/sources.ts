@@ -52,7 +52,7 @@ export function fromPulumiRuntime(): ConfigSource {
         external,
         description: `stack ${pulumi.getStack()}`,
         // Only a real run probes: under mocks (tests, graph) `auto` means registry.
-        registryReachable: isUnderMocks() ? undefined : () => registryAnswers(),
+        registryReachable: isUnderMocks() ? undefined : (server) => registryAnswers(server),
     };
 }
 

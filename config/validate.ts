@@ -57,7 +57,7 @@ export function loadPlatformModel(source: ConfigSource): PlatformModel {
     issues.push(...monitoringIssues(parsed.data.monitoring, secrets, source.stack, NAMESPACE));
     // Last: the checks above judge the images the user wrote (admin tools are known by repository).
     const explicit = (p: string[]) => valueAt(plain, p) !== undefined;
-    const { issues: imageIssues, ...images } = applyImageSource(parsed.data, effectiveImageSource(parsed.data.images.source, source.registryReachable), explicit);
+    const { issues: imageIssues, ...images } = applyImageSource(parsed.data, effectiveImageSource(parsed.data.images.source, source.registryReachable, parsed.data.images.mirror), explicit);
     issues.push(...imageIssues, ...mirrorImages(parsed.data, images));
     issues.push(...imagesIssues(parsed.data.images, appImages(parsed.data), secrets, NAMESPACE, source.stack));
     if (issues.length > 0) throw new ConfigError(issues, source.description);

@@ -7,13 +7,19 @@ import { spawnSync } from "child_process";
 export const DOCKER_HUB_REGISTRY = "registry-1.docker.io";
 
 const PROBE = `
-const https = require("https");
-const req = https.get({ host: process.argv[1], path: "/v2/", timeout: Number(process.argv[2]) }, (res) => { res.resume(); process.exit(0); });
+const [url, timeout] = process.argv.slice(1);
+const req = require(url.startsWith("http:") ? "http" : "https").get(url, { timeout: Number(timeout) }, (res) => { res.resume(); process.exit(0); });
 req.on("timeout", () => { req.destroy(); process.exit(1); });
 req.on("error", () => process.exit(1));
 `;
 
-export function registryAnswers(host = DOCKER_HUB_REGISTRY, timeoutMs = 5000): boolean {
-    const r = spawnSync(process.execPath, ["-e", PROBE, host, String(timeoutMs - 500)], { timeout: timeoutMs, stdio: "ignore" });
+/** The /v2/ URL of a registry written as in config: host[:port], or http://host[:port] for plain HTTP. */
+export function registryV2Url(server: string): string {
+    return /^https?:\/\//.test(server) ? `${server.replace(/\/+$/, "")}/v2/` : `https://${server}/v2/`;
+}
+
+/** server: as in config (a mirror may be http://host:port); Docker Hub when omitted. */
+export function registryAnswers(server = DOCKER_HUB_REGISTRY, timeoutMs = 5000): boolean {
+    const r = spawnSync(process.execPath, ["-e", PROBE, registryV2Url(server), String(timeoutMs - 500)], { timeout: timeoutMs, stdio: "ignore" });
     return r.status === 0;
 }

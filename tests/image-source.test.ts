@@ -66,6 +66,12 @@ describe("image source: registry and auto", () => {
             process.env.HOSTPLANE_REGISTRY = "unreachable";
             assert.strictEqual(effectiveImageSource("auto", () => true), "local-build");
             assert.strictEqual(effectiveImageSource("registry", () => false), "registry");
+            delete process.env.HOSTPLANE_REGISTRY;
+            const asked: (string | undefined)[] = [];
+            const probe = (server?: string) => (asked.push(server), server === "mirror.internal:5000");
+            assert.strictEqual(effectiveImageSource("auto", probe, "mirror.internal:5000"), "registry", "the mirror answers: registry");
+            assert.strictEqual(effectiveImageSource("auto", probe), "local-build", "no mirror: Docker Hub is asked");
+            assert.deepStrictEqual(asked, ["mirror.internal:5000", undefined]);
         } finally {
             if (saved === undefined) delete process.env.HOSTPLANE_REGISTRY;
             else process.env.HOSTPLANE_REGISTRY = saved;
