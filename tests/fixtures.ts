@@ -1,7 +1,8 @@
 // Shared test helpers: a valid baseline config to mutate, and graph capture per stack.
 import * as path from "path";
 import { fromStackFile, PROJECT_ROOT, stackFile } from "../config/sources";
-import { ConfigSource, RawValue } from "../config/validate";
+import { ConfigError } from "../config/errors";
+import { ConfigSource, loadPlatformModel, RawValue } from "../config/validate";
 import { captureGraph, Graph } from "../lib/graph";
 
 export const STACKS = ["local", "staging", "production", "e2e"] as const;
@@ -50,6 +51,17 @@ export function sourceOf(plain: Record<string, unknown>, secrets: string[] = ["s
 
 const graphs = new Map<string, Promise<Graph>>();
 /** Captures each example stack once per test run (revealed: secret inputs hold their mock values). */
+/** The issues validation reports for a config (none when it is valid); other errors are thrown. */
+export function configIssues(plain: Record<string, unknown>, secrets: string[] = ["stripeApiKey"]): { key: string; message: string }[] {
+    try {
+        loadPlatformModel(sourceOf(plain, secrets));
+        return [];
+    } catch (e) {
+        if (e instanceof ConfigError) return e.issues;
+        throw e;
+    }
+}
+
 export function stackGraph(stack: string, revealed = false): Promise<Graph> {
     const k = `${stack}${revealed ? ":revealed" : ""}`;
     if (!graphs.has(k)) graphs.set(k, captureGraph(fromStackFile(stackFile(stack)), { revealSecrets: revealed }));

@@ -5,7 +5,7 @@ import { mirrorRef } from "../config/image-mirror";
 import { resolvesDigest } from "../config/images";
 import { loadPlatformModel } from "../config/validate";
 import { captureGraph } from "../lib/graph";
-import { baseConfig, sourceOf } from "./fixtures";
+import { baseConfig, configIssues, sourceOf } from "./fixtures";
 
 const MIRROR = "registry.internal:5000";
 const withMirror = (images: Record<string, unknown>, extra: (c: Record<string, any>) => void = () => {}) => {
@@ -14,14 +14,7 @@ const withMirror = (images: Record<string, unknown>, extra: (c: Record<string, a
     extra(c);
     return c;
 };
-const issuesOf = (cfg: Record<string, unknown>, secrets = ["stripeApiKey"]) => {
-    try {
-        loadPlatformModel(sourceOf(cfg, secrets));
-        return [];
-    } catch (e: any) {
-        return (e.issues ?? []) as { key: string; message: string }[];
-    }
-};
+const issuesOf = configIssues;
 
 describe("images: private mirror registry (hostplane:images.mirror)", () => {
     it("maps references: registry host dropped, Docker Hub's official images under library/", () => {

@@ -6,11 +6,10 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigError } from "../config/errors";
 import { IMAGE_RECIPES, parseImageRef, recipeFor, recipeHash } from "../config/image-recipes";
 import { effectiveImageSource } from "../config/image-source";
 import { loadPlatformModel } from "../config/validate";
-import { baseConfig, repoPath, sourceOf } from "./fixtures";
+import { baseConfig, configIssues, repoPath, sourceOf } from "./fixtures";
 
 const localBuild = (mutate: (c: Record<string, any>) => void = () => {}) => {
     const c = baseConfig();
@@ -19,15 +18,7 @@ const localBuild = (mutate: (c: Record<string, any>) => void = () => {}) => {
     mutate(c);
     return c;
 };
-const issuesOf = (c: Record<string, any>) => {
-    try {
-        loadPlatformModel(sourceOf(c));
-    } catch (e) {
-        if (e instanceof ConfigError) return e.issues;
-        throw e;
-    }
-    return [];
-};
+const issuesOf = configIssues;
 
 describe("image source: parsing image references", () => {
     for (const [ref, want] of [

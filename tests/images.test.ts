@@ -6,16 +6,9 @@ import { parseImageRef, resolvesDigest, registryImagesModel } from "../config/im
 import { loadPlatformModel } from "../config/validate";
 import { explainLookupError } from "../components/images";
 import { captureGraph, SECRET_MARK } from "../lib/graph";
-import { baseConfig, sourceOf, stackGraph } from "./fixtures";
+import { baseConfig, configIssues, sourceOf, stackGraph } from "./fixtures";
 
-const issuesOf = (cfg: Record<string, unknown>, secrets = ["stripeApiKey"]) => {
-    try {
-        loadPlatformModel(sourceOf(cfg, secrets));
-        return [];
-    } catch (e: any) {
-        return (e.issues ?? []) as { key: string; message: string }[];
-    }
-};
+const issuesOf = configIssues;
 const withImages = (images: unknown): Record<string, any> => ({ ...baseConfig(), images });
 const DIGEST = `sha256:${"a".repeat(64)}`;
 
