@@ -88,7 +88,8 @@ describe("Redis backup: RDB snapshot copy, scratch load, round trip (real redis-
 describe("RabbitMQ backup: definitions export and import, round trip (real rabbitmq-server)", function () {
     this.timeout(240000);
     const BIN = "/usr/lib/rabbitmq/bin";
-    const NODE = "hpbackup@localhost";
+    // Its own node name per run: a broker left by an interrupted run (same name) cannot answer for it.
+    const NODE = `hpbackup${process.pid}@localhost`;
     let dir: string;
     let env: NodeJS.ProcessEnv;
     const ctl = (...args: string[]) => spawnSync(path.join(BIN, "rabbitmqctl"), ["-n", NODE, "-q", ...args], { env, encoding: "utf8" });
