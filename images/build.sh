@@ -98,9 +98,9 @@ mirror_for() {
                     if ($(i+1) == want) { print $i; exit 0 } }' "$f"
   done
 }
-MIRROR="${DEBIAN_MIRROR:-$(mirror_for "$SUITE" | head -n1)}"
+MIRROR="${DEBIAN_MIRROR:-$(mirror_for "$SUITE" | sed -n 1p)}"
 MIRROR="${MIRROR:-http://deb.debian.org/debian}"
-SEC_MIRROR="${DEBIAN_SECURITY_MIRROR:-$(mirror_for "$SUITE-security" | head -n1)}"
+SEC_MIRROR="${DEBIAN_SECURITY_MIRROR:-$(mirror_for "$SUITE-security" | sed -n 1p)}"
 log "Debian mirror: $MIRROR${SEC_MIRROR:+ (security: $SEC_MIRROR)}"
 
 image_label() { docker image inspect -f "{{index .Config.Labels \"$LABEL\"}}" "$1" 2>/dev/null || true; }

@@ -13,7 +13,7 @@ file="${4:?comment file}"
 marker="<!-- hostplane-preview: $stack -->"
 
 id="$(gh api --paginate "repos/$repo/issues/$pr/comments" \
-  --jq ".[] | select(.body | startswith(\"$marker\")) | .id" | head -n 1)"
+  --jq ".[] | select(.body | startswith(\"$marker\")) | .id" | sed -n 1p)"
 if [ -n "$id" ]; then
   gh api --method PATCH "repos/$repo/issues/comments/$id" -F "body=@$file" >/dev/null
   echo "updated comment $id for stack $stack"

@@ -118,4 +118,4 @@ say "total $(human $(($(date +%s) - T0))); $(du -sh "$OUT/bin" | cut -f1) in $OU
 "$OUT/bin/dockerd" --version
 "$OUT/bin/docker" --version
 "$OUT/bin/containerd" --version
-"$OUT/bin/runc" --version | head -n 1
+"$OUT/bin/runc" --version | sed -n 1p  # sed reads to the end: head could SIGPIPE runc under pipefail

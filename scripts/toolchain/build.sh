@@ -227,7 +227,7 @@ build_plugin() {
     say "    the proxy serves $q: add a wrapper module in scripts/toolchain/pulumi-resource-$name (see README)"
     record "$name" "$v" MISSING - "module served, no wrapper yet"
   else
-    local why; why=$(grep -Eo '[0-9]{3} [A-Z][A-Za-z ]+|server response: [^"]*' "$LOGS/plugin-$name.log" | head -n 2 | tr '\n' ' ' | sed 's/[ .]*$//')
+    local why; why=$(grep -Eo '[0-9]{3} [A-Z][A-Za-z ]+|server response: [^"]*' "$LOGS/plugin-$name.log" | sed -n 1,2p | tr '\n' ' ' | sed 's/[ .]*$//')
     say "    $q is not served by $GOPROXY: ${why:-see $LOGS/plugin-$name.log}"
     record "$name" "$v" MISSING - "proxy: ${why:-error}"
   fi
