@@ -128,7 +128,7 @@ cmd_drill() {
     for dir in "$BACKUP_DIR"/*/; do
         db=$(basename "$dir")
         case $db in globals | metrics) continue ;; esac
-        newest=$(find "$dir" -maxdepth 1 -name "$db-*.dump" -printf '%f\n' | grep -v -- '-safety-' | awk -F- '{print $NF" "$0}' | sort -r | sed -n 1p | cut -d' ' -f2-)
+        newest=$(find "$dir" -maxdepth 1 -name "$db-*.dump" -printf '%f\n' | grep -v -- '-safety-' | awk -F- '{print $NF" "$0}' | sort -r | head -1 | cut -d' ' -f2-)
         [ -n "$newest" ] || continue
         if bash "$HERE/pg-verify.sh" "$dir$newest"; then
             put_state "$db.drill" "$db $now" || failed=1
@@ -159,7 +159,7 @@ cmd_list() {
 # Drill when none succeeded or the last one is older than DRILL_EVERY_HOURS.
 drill_due() {
     local last
-    last=$(cat "$STATE_DIR"/*.drill 2>/dev/null | awk '{print $2}' | sort -n | sed -n 1p)
+    last=$(cat "$STATE_DIR"/*.drill 2>/dev/null | awk '{print $2}' | sort -n | head -1)
     [ -z "$last" ] || [ "$(flag_value "$STATE_DIR/drill-failed")" = 1 ] || [ $(( $(date -u +%s) - last )) -ge $((DRILL_EVERY_HOURS * 3600 - 300)) ]
 }
 
