@@ -15,7 +15,7 @@ export const DNS_LABEL_MAX = 63;
 const SIDECARS: Record<string, string[]> = {
     postgres: ["pgbouncer", "backup", "exporter"],
     redis: ["exporter"],
-    kafka: ["zookeeper", "exporter"],
+    kafka: ["exporter"],
     mongodb: ["exporter"],
     rabbitmq: [],
     minio: [],

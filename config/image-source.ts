@@ -53,12 +53,22 @@ export function applyImageSource(cfg: StackConfigParsed, source: ImageSource, ex
         });
         return image;
     };
+    /** A data service the config asks for: its message names the service, its kind and the image. */
+    const requiredForService = (key: string, name: string, type: string, image: string): string => {
+        const b = map(key, image);
+        if (b) return b.ref;
+        plan.issues.push({
+            key,
+            message: `service '${name}' (${type}) needs image '${image}', which has no local-build recipe (${NS}:images.source is local-build: an air-gapped stack runs only images built from Debian packages); recipes exist for ${recipeNames()}: remove the service, set its image to one of those, or set ${NS}:images.source to registry`,
+        });
+        return image;
+    };
 
     for (const [envName, env] of Object.entries(cfg.environments)) {
         const at = `${NS}:environments.${envName}`;
         for (const [name, app] of Object.entries(env.apps)) app.image = required(`${at}.apps.${name}.image`, app.image);
         for (const [name, svc] of Object.entries(env.services)) {
-            svc.image = required(`${at}.services.${name}.image`, svc.image ?? PRESETS[svc.type].image);
+            svc.image = requiredForService(`${at}.services.${name}.image`, name, svc.type, svc.image ?? PRESETS[svc.type].image);
             if (svc.type === "postgres" && svc.pgbouncer.enabled) {
                 const b = map(`${at}.services.${name}.pgbouncer.image`, svc.pgbouncer.image ?? PGBOUNCER_IMAGE);
                 if (!b) plan.issues.push({ key: `${at}.services.${name}.pgbouncer.image`, message: `image '${svc.pgbouncer.image ?? PGBOUNCER_IMAGE}' has no local-build recipe; recipes exist for ${recipeNames()}` });

@@ -201,6 +201,10 @@ export const BackupSchedule = z.strictObject({
         .optional(),
 });
 
+/** Why `zookeeper` is refused, and what replaces it. */
+export const KAFKA_ZOOKEEPER_REMOVED =
+    "the ZooKeeper mode was removed in Kafka 4 (apache/kafka 4.x runs in KRaft mode only); delete this key: hostplane runs the broker as its own KRaft controller. A cluster still in ZooKeeper mode must be migrated to KRaft on Kafka 3.9 before it moves to 4.x";
+
 export const DataService = z.discriminatedUnion(
     "type",
     [
@@ -233,8 +237,8 @@ export const DataService = z.discriminatedUnion(
         z.strictObject({
             type: z.literal("kafka"),
             ...serviceCommon,
-            /** KRaft single broker by default; true adds a ZooKeeper container. */
-            zookeeper: z.boolean().default(false),
+            /** Removed: Kafka 4 has no ZooKeeper mode. Kept as a key so the message can say what to do. */
+            zookeeper: z.unknown().refine((v) => v === undefined, { error: KAFKA_ZOOKEEPER_REMOVED }).optional(),
         }),
         z.strictObject({ type: z.literal("mongodb"), ...serviceCommon }),
         z.strictObject({

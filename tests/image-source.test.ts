@@ -105,10 +105,10 @@ describe("image source: local-build", () => {
             },
         ]);
     });
-    it("rejects a data service without a recipe (RabbitMQ)", () => {
-        const issues = issuesOf(localBuild((c) => (c.environments.staging.services = { mq: { type: "rabbitmq" } })));
-        assert.deepStrictEqual(issues.map((i) => i.key), ["hostplane:environments.staging.services.mq.image"]);
-        assert.match(issues[0].message, /^image 'rabbitmq:3\.13\.7-management' has no local-build recipe/);
+    it("rejects a data service without a recipe (MongoDB), naming the service, its kind and the image", () => {
+        const issues = issuesOf(localBuild((c) => (c.environments.staging.services = { docs: { type: "mongodb" } })));
+        assert.deepStrictEqual(issues.map((i) => i.key), ["hostplane:environments.staging.services.docs.image"]);
+        assert.match(issues[0].message, /^service 'docs' \(mongodb\) needs image 'mongo:[^']+', which has no local-build recipe/);
     });
     it("gives PgBouncer the recipe's uid unless the config sets one", () => {
         const withPg = (uid?: string) =>

@@ -54,6 +54,17 @@ describe("index.ts (the Pulumi program)", () => {
         assert.deepStrictEqual(r.registered, []);
     });
 
+    it("an air-gapped stack asking for a service without a local recipe stops before any resource", () => {
+        const cfg = baseConfig();
+        cfg.images = { source: "local-build" };
+        for (const env of Object.values<any>(cfg.environments)) for (const app of Object.values<any>(env.apps)) app.image = "python:3.12-alpine";
+        cfg.environments.staging.services = { docs: { type: "mongodb" } };
+        const r = runIndex(cfg, { stripeApiKey: "sk_test_abc" });
+        assert.ok(r.error instanceof ConfigError, String(r.error));
+        assert.match((r.error as Error).message, /hostplane:environments\.staging\.services\.docs\.image: service 'docs' \(mongodb\) needs image 'mongo:/);
+        assert.deepStrictEqual(r.registered, []);
+    });
+
     it("treats a secret set without --secret as missing", () => {
         const r = runIndex({ ...baseConfig(), stripeApiKey: "sk_live_plain" }, {});
         assert.ok(r.error instanceof ConfigError);

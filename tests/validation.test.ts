@@ -2,6 +2,9 @@
 import * as assert from "assert";
 import { ConfigError, ConfigIssue } from "../config/errors";
 import { loadPlatformModel } from "../config/validate";
+import { IMAGE_RECIPES } from "../config/image-recipes";
+import { KAFKA_ZOOKEEPER_REMOVED } from "../config/schema";
+import { PRESETS } from "../config/services";
 import { baseConfig, sourceOf } from "./fixtures";
 
 type Case = {
@@ -491,6 +494,30 @@ const CASES: Case[] = [
         name: "unknown data service type",
         mutate: (c) => (c.environments.production.services = { db: { type: "mysql" } }),
         expect: [{ key: "hostplane:environments.production.services.db.type", message: 'got "mysql"; expected type to be one of postgres, redis, rabbitmq, kafka, mongodb, minio' }],
+    },
+    {
+        name: "kafka: the ZooKeeper mode (removed in Kafka 4)",
+        mutate: (c) => (c.environments.production.services = { events: { type: "kafka", zookeeper: true } }),
+        expect: [{ key: "hostplane:environments.production.services.events.zookeeper", message: `got true; ${KAFKA_ZOOKEEPER_REMOVED}` }],
+    },
+    {
+        name: "kafka: zookeeper: false is refused too (the key is gone, not a switch)",
+        mutate: (c) => (c.environments.production.services = { events: { type: "kafka", zookeeper: false } }),
+        expect: [{ key: "hostplane:environments.production.services.events.zookeeper", message: `got false; ${KAFKA_ZOOKEEPER_REMOVED}` }],
+    },
+    {
+        name: "air-gapped stack (images.source local-build) with a service that has no local recipe (MongoDB)",
+        mutate: (c) => {
+            c.images = { source: "local-build" };
+            for (const env of Object.values<any>(c.environments)) for (const app of Object.values<any>(env.apps)) app.image = "python:3.12-alpine";
+            c.environments.staging.services = { docs: { type: "mongodb" } };
+        },
+        expect: [
+            {
+                key: "hostplane:environments.staging.services.docs.image",
+                message: `service 'docs' (mongodb) needs image '${PRESETS.mongodb.image}', which has no local-build recipe (hostplane:images.source is local-build: an air-gapped stack runs only images built from Debian packages); recipes exist for ${[...new Set(IMAGE_RECIPES.flatMap((r) => r.replaces))].join(", ")}: remove the service, set its image to one of those, or set hostplane:images.source to registry`,
+            },
+        ],
     },
     {
         name: "unknown redis eviction policy",

@@ -117,40 +117,23 @@ export class SimpleDataService extends pulumi.ComponentResource {
         return { container };
     }
 
-    /** Kafka: KRaft, or with a ZooKeeper container; kafka-exporter sidecar. */
+    /** Kafka: KRaft single broker; kafka-exporter sidecar. */
     private kafka(ctx: PresetContext): PresetResult {
-        const { args, common, target, extra } = ctx;
+        const { args, common, target } = ctx;
         const s = args.service;
         const settings = s.settings;
         if (settings.type !== "kafka") throw new Error("unreachable");
         let exporter: docker.Container | undefined;
-        let env: string[];
-        if (settings.zookeeper) {
-            const zk = serviceContainer(this, {
-                ...args,
-                role: "zookeeper",
-                image: "zookeeper:3.9.2",
-                port: 2181,
-                env: ["ZOO_4LW_COMMANDS_WHITELIST=ruok"],
-                health: { ...s.health, test: ["CMD-SHELL", "echo ruok | nc -w 2 127.0.0.1 2181 | grep -q imok"] },
-                cpus: 0.5,
-                memoryMb: 512,
-            });
-            extra.push(zk);
-            common.dependsOn.push(zk);
-            env = [`KAFKA_BROKER_ID=1`, `KAFKA_ZOOKEEPER_CONNECT=${s.alias}-zookeeper:2181`, "KAFKA_LISTENERS=PLAINTEXT://:9092", `KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://${s.alias}:9092`];
-        } else {
-            // KRaft: one process is both broker and controller.
-            env = [
-                "KAFKA_NODE_ID=1",
-                "KAFKA_PROCESS_ROLES=broker,controller",
-                "KAFKA_LISTENERS=PLAINTEXT://:9092,CONTROLLER://:9093",
-                `KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://${s.alias}:9092`,
-                "KAFKA_CONTROLLER_LISTENER_NAMES=CONTROLLER",
-                "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
-                "KAFKA_CONTROLLER_QUORUM_VOTERS=1@127.0.0.1:9093",
-            ];
-        }
+        // KRaft (the only mode of Kafka 4): one process is both broker and controller.
+        const env = [
+            "KAFKA_NODE_ID=1",
+            "KAFKA_PROCESS_ROLES=broker,controller",
+            "KAFKA_LISTENERS=PLAINTEXT://:9092,CONTROLLER://:9093",
+            `KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://${s.alias}:9092`,
+            "KAFKA_CONTROLLER_LISTENER_NAMES=CONTROLLER",
+            "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            "KAFKA_CONTROLLER_QUORUM_VOTERS=1@127.0.0.1:9093",
+        ];
         env.push(
             "KAFKA_LOG_DIRS=/var/lib/kafka/data",
             "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR=1",

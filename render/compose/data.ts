@@ -92,16 +92,10 @@ const SIMPLE: Partial<Record<DataServiceModel["type"], (b: ComposeBuilder, s: Da
 
 function renderKafka(b: ComposeBuilder, s: DataServiceModel): ServiceResult {
     if (s.settings.type !== "kafka") throw new Error("unreachable");
-    let env: string[];
-    let after = {};
-    if (s.settings.zookeeper) {
-        const zk = serviceContainer(b, s, { role: "zookeeper", image: "zookeeper:3.9.2", port: 2181, environment: ["ZOO_4LW_COMMANDS_WHITELIST=ruok"], health: { ...s.health, test: ["CMD-SHELL", "echo ruok | nc -w 2 127.0.0.1 2181 | grep -q imok"] }, cpus: 0.5, memoryMb: 512 });
-        after = depends([zk]);
-        env = ["KAFKA_BROKER_ID=1", `KAFKA_ZOOKEEPER_CONNECT=${s.alias}-zookeeper:2181`, "KAFKA_LISTENERS=PLAINTEXT://:9092", `KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://${s.alias}:9092`];
-    } else
-        env = ["KAFKA_NODE_ID=1", "KAFKA_PROCESS_ROLES=broker,controller", "KAFKA_LISTENERS=PLAINTEXT://:9092,CONTROLLER://:9093", `KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://${s.alias}:9092`, "KAFKA_CONTROLLER_LISTENER_NAMES=CONTROLLER", "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT", "KAFKA_CONTROLLER_QUORUM_VOTERS=1@127.0.0.1:9093"];
+    // KRaft, the only mode of Kafka 4: one process is both broker and controller.
+    const env = ["KAFKA_NODE_ID=1", "KAFKA_PROCESS_ROLES=broker,controller", "KAFKA_LISTENERS=PLAINTEXT://:9092,CONTROLLER://:9093", `KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://${s.alias}:9092`, "KAFKA_CONTROLLER_LISTENER_NAMES=CONTROLLER", "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT", "KAFKA_CONTROLLER_QUORUM_VOTERS=1@127.0.0.1:9093"];
     env.push("KAFKA_LOG_DIRS=/var/lib/kafka/data", "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR=1", "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR=1", "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR=1", `KAFKA_HEAP_OPTS=-Xmx${Math.floor(s.memoryMb / 2)}m -Xms${Math.floor(s.memoryMb / 4)}m`);
-    const name = serviceContainer(b, s, { environment: env, volumes: [dataVolume(b, s)], after });
+    const name = serviceContainer(b, s, { environment: env, volumes: [dataVolume(b, s)] });
     const port = exporterPort(b, s);
     exporter(b, s, () => ({ command: [`--kafka.server=${s.alias}:${s.port}`, `--web.listen-address=:${port}`], memoryMb: 64, after: depends([name]) }));
     return { ready: depends([name]), credentials: {} };
