@@ -3,6 +3,10 @@ import { fromPulumiRuntime } from "./config/sources";
 import { loadPlatformModel } from "./config/validate";
 import { Platform, stackOutputs } from "./components/platform";
 import { sshPreflightForStack } from "./components/hosts/ssh-preflight";
+import { withoutStackTraces } from "./lib/stack-traces";
+
+// This process only runs the program: no frames for the SDK's per-promise stacks (lib/stack-traces.ts).
+withoutStackTraces();
 
 // Throws a ConfigError naming every bad key before any resource is registered.
 const model = loadPlatformModel(fromPulumiRuntime());

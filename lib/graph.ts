@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Platform, stackOutputs } from "../components/platform";
 import type { PlatformModel } from "../config/model";
 import { ConfigSource, loadPlatformModel, NAMESPACE } from "../config/validate";
+import { withoutStackTraces } from "./stack-traces";
 
 export const SECRET_MARK = "[secret]";
 
@@ -140,10 +141,18 @@ export async function captureGraph(source: ConfigSource, capture: CaptureOptions
         recorded.push({ type: args.type, name: args.name, props: args.props, opts: args.opts, custom: args.resource instanceof pulumi.CustomResource, resource: args.resource });
         return undefined;
     };
-    const platform = new Platform(model.prefix, model, { transformations: [record] }, { underMocks: true });
-    const outputs = await plain(stackOutputs(model, platform));
-    // Let every registration finish, so nothing is left in flight when a CLI process exits.
-    await Promise.all(recorded.map((r) => (r.resource.urn as any).promise()));
+    // As in index.ts: no per-promise stack frames while the program registers (lib/stack-traces.ts);
+    // restored after, so a test's own failures keep their stacks.
+    const restoreStackTraces = withoutStackTraces();
+    let outputs: unknown;
+    try {
+        const platform = new Platform(model.prefix, model, { transformations: [record] }, { underMocks: true });
+        outputs = await plain(stackOutputs(model, platform));
+        // Let every registration finish, so nothing is left in flight when a CLI process exits.
+        await Promise.all(recorded.map((r) => (r.resource.urn as any).promise()));
+    } finally {
+        restoreStackTraces();
+    }
 
     const resources: GraphResource[] = [];
     for (const r of recorded) {
