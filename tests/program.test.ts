@@ -25,10 +25,14 @@ function runIndex(config: Record<string, unknown>, secrets: Record<string, strin
     pulumi.runtime.setAllConfig(all, Object.keys(secrets).map((k) => `hostplane:${k}`));
     const mod = require.resolve("../index");
     delete require.cache[mod];
+    // index.ts turns stack frames off for its process (lib/stack-traces.ts); this one is mocha's.
+    const stackTraceLimit = Error.stackTraceLimit;
     try {
         return { registered, exports: require(mod) };
     } catch (error) {
         return { registered, error };
+    } finally {
+        Error.stackTraceLimit = stackTraceLimit;
     }
 }
 
