@@ -26,13 +26,18 @@ interface Preset {
 const health = (test: string[], startPeriod = "60s"): HealthCheck => ({ test, interval: "10s", timeout: "5s", retries: 6, startPeriod });
 
 /** PgBouncer's default image (no official one exists; edoburu's is the common choice). */
-export const PGBOUNCER_IMAGE = "edoburu/pgbouncer:v1.23.1-p2";
+export const PGBOUNCER_IMAGE = "edoburu/pgbouncer:v1.25.2-p0";
+/**
+ * kafka_exporter speaks Kafka 2.0's protocol unless told otherwise, and Kafka 4 refused protocol
+ * versions older than 2.1 (KIP-896): the exporter asks for the 3.6 protocol its client knows.
+ */
+export const KAFKA_EXPORTER_PROTOCOL = "--kafka.version=3.6.0";
 /** RabbitMQ's login: a conf.d file the server reads after the image's own (10-defaults.conf). */
 export const RABBITMQ_CREDENTIALS_FILE = "/etc/rabbitmq/conf.d/90-hostplane-credentials.conf";
 
 export const PRESETS: Record<ServiceType, Preset> = {
     postgres: {
-        image: "postgres:16.4-bookworm",
+        image: "postgres:16.14-bookworm",
         port: 5432,
         cpus: 2,
         memory: "4G",
@@ -41,7 +46,7 @@ export const PRESETS: Record<ServiceType, Preset> = {
         connection: () => ({ env: {}, secrets: { DATABASE_URL: "databaseUrl" } }),
     },
     redis: {
-        image: "redis:7.4.1-bookworm",
+        image: "redis:8.10.0",
         port: 6379,
         cpus: 1,
         memory: "512M",
@@ -51,7 +56,7 @@ export const PRESETS: Record<ServiceType, Preset> = {
         connection: () => ({ env: {}, secrets: { REDIS_URL: "url" } }),
     },
     rabbitmq: {
-        image: "rabbitmq:3.13.7-management",
+        image: "rabbitmq:4.2.8-management",
         port: 5672,
         uiPort: 15672,
         cpus: 1,
@@ -61,7 +66,7 @@ export const PRESETS: Record<ServiceType, Preset> = {
         connection: () => ({ env: {}, secrets: { AMQP_URL: "url" } }),
     },
     kafka: {
-        image: "apache/kafka:3.8.1",
+        image: "apache/kafka:4.3.1",
         port: 9092,
         cpus: 1,
         memory: "1G",
@@ -70,7 +75,7 @@ export const PRESETS: Record<ServiceType, Preset> = {
         connection: (alias, port) => ({ env: { KAFKA_BOOTSTRAP_SERVERS: `${alias}:${port}` }, secrets: {} }),
     },
     mongodb: {
-        image: "mongo:7.0.14",
+        image: "mongo:8.0.29",
         port: 27017,
         cpus: 1,
         memory: "1G",

@@ -5,7 +5,7 @@ import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { RABBITMQ_CREDENTIALS_FILE, type Credential } from "../../config/services";
+import { KAFKA_EXPORTER_PROTOCOL, RABBITMQ_CREDENTIALS_FILE, type Credential } from "../../config/services";
 import { DataServiceArgs, dataVolume, serviceContainer } from "./container";
 import { exporterSidecar, exporterTarget } from "./exporter";
 import { dockerCliEnv } from "../hosts/ssh-client";
@@ -144,7 +144,7 @@ export class SimpleDataService extends pulumi.ComponentResource {
         const container = serviceContainer(this, { ...common, env });
         if (target)
             exporter = exporterSidecar(this, args, target, {
-                command: [`--kafka.server=${s.alias}:${s.port}`, `--web.listen-address=:${target.sidecar!.port}`],
+                command: [`--kafka.server=${s.alias}:${s.port}`, KAFKA_EXPORTER_PROTOCOL, `--web.listen-address=:${target.sidecar!.port}`],
                 memoryMb: 64,
                 dependsOn: [container],
             });

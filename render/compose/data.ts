@@ -7,7 +7,7 @@ import { ComposeBuilder, depends } from "./builder";
 import { DependsCondition, SecretLookup } from "./types";
 import type { CredentialRenderer } from "./apps";
 import { renderPostgres } from "./postgres";
-import { RABBITMQ_CREDENTIALS_FILE } from "../../config/services";
+import { KAFKA_EXPORTER_PROTOCOL, RABBITMQ_CREDENTIALS_FILE } from "../../config/services";
 import { dataVolume, exporter, exporterPort, EXPORTER_UID, IMAGE_UID, passwordKey, serviceContainer, ServiceResult } from "./service";
 import { renderRedisConf } from "../redis";
 
@@ -97,7 +97,7 @@ function renderKafka(b: ComposeBuilder, s: DataServiceModel): ServiceResult {
     env.push("KAFKA_LOG_DIRS=/var/lib/kafka/data", "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR=1", "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR=1", "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR=1", `KAFKA_HEAP_OPTS=-Xmx${Math.floor(s.memoryMb / 2)}m -Xms${Math.floor(s.memoryMb / 4)}m`);
     const name = serviceContainer(b, s, { environment: env, volumes: [dataVolume(b, s)] });
     const port = exporterPort(b, s);
-    exporter(b, s, () => ({ command: [`--kafka.server=${s.alias}:${s.port}`, `--web.listen-address=:${port}`], memoryMb: 64, after: depends([name]) }));
+    exporter(b, s, () => ({ command: [`--kafka.server=${s.alias}:${s.port}`, KAFKA_EXPORTER_PROTOCOL, `--web.listen-address=:${port}`], memoryMb: 64, after: depends([name]) }));
     return { ready: depends([name]), credentials: {} };
 }
 

@@ -33,7 +33,7 @@ export function renderPostgres(b: ComposeBuilder, s: DataServiceModel): ServiceR
         const uid = Number(settings.pgbouncer.uid);
         const bouncer = serviceContainer(b, s, {
             role: "pgbouncer",
-            image: settings.pgbouncer.image ?? "edoburu/pgbouncer:v1.23.1-p2",
+            image: settings.pgbouncer.image ?? "edoburu/pgbouncer:v1.25.2-p0",
             port: PGBOUNCER_PORT,
             volumes: [b.bind(iniPath, "/etc/pgbouncer/pgbouncer.ini"), b.secret(`data/${s.alias}-pgbouncer/userlist.txt`, (l) => renderPgbouncerUserlist(users(l)), "/etc/pgbouncer/userlist.txt", Number.isNaN(uid) ? undefined : uid)],
             health: { ...s.health, test: ["CMD-SHELL", `pg_isready -h 127.0.0.1 -p ${PGBOUNCER_PORT} -d pgbouncer >/dev/null 2>&1 || nc -z 127.0.0.1 ${PGBOUNCER_PORT}`], startPeriod: "20s" },
