@@ -300,7 +300,7 @@ export class Proxy extends pulumi.ComponentResource {
             `${base}-certbot`,
             {
                 name: `${base}-certbot`,
-                image: "certbot/certbot:v2.11.0",
+                image: "certbot/certbot:v5.8.0",
                 entrypoints: ["sh", "-c"],
                 // Twice a day, as Let's Encrypt recommends; certbot only renews what is due.
                 command: [`trap exit TERM; while :; do ${issue}; sleep 12h & wait $!; done`],

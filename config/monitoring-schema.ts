@@ -16,15 +16,15 @@ const memory = z.string().regex(/^[0-9]+(\.[0-9]+)?[kKmMgG]$/, { error: "expecte
 
 /** Pinned images. Prometheus/Alertmanager configs are checked with Debian's promtool 2.42 / amtool 0.25 in CI. */
 export const MONITORING_IMAGES = {
-    prometheus: "prom/prometheus:v2.55.1",
-    alertmanager: "prom/alertmanager:v0.27.0",
-    grafana: "grafana/grafana:11.3.0",
+    prometheus: "prom/prometheus:v3.13.4",
+    alertmanager: "prom/alertmanager:v0.35.1",
+    grafana: "grafana/grafana:13.2.3",
     // 2.9 (Alpine, has wget for the health check); config uses schema v12 + tsdb, valid on 3.x too.
     loki: "grafana/loki:2.9.10",
     promtail: "grafana/promtail:2.9.10",
-    nodeExporter: "prom/node-exporter:v1.8.2",
+    nodeExporter: "prom/node-exporter:v1.12.1",
     cadvisor: "gcr.io/cadvisor/cadvisor:v0.49.1",
-    blackbox: "prom/blackbox-exporter:v0.25.0",
+    blackbox: "prom/blackbox-exporter:v0.26.0",
 } as const;
 export type MonitoringService = keyof typeof MONITORING_IMAGES;
 export const MONITORING_SERVICES = Object.keys(MONITORING_IMAGES) as MonitoringService[];
@@ -39,9 +39,9 @@ export type ExporterKind = (typeof EXPORTER_KINDS)[number];
  * All four images ship a busybox/alpine userland: `wget` for the health check, `sh` for MongoDB's wrapper.
  */
 export const EXPORTER_IMAGES = {
-    postgresExporter: "prometheuscommunity/postgres-exporter:v0.15.0",
-    redisExporter: "oliver006/redis_exporter:v1.66.0-alpine",
-    mongodbExporter: "percona/mongodb_exporter:0.40.0",
+    postgresExporter: "prometheuscommunity/postgres-exporter:v0.20.0",
+    redisExporter: "oliver006/redis_exporter:v1.87.0-alpine",
+    mongodbExporter: "percona/mongodb_exporter:0.48.0",
     kafkaExporter: "danielqsj/kafka-exporter:v1.8.0",
 } as const;
 export type ExporterImage = keyof typeof EXPORTER_IMAGES;

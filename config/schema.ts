@@ -366,7 +366,7 @@ export const Images = z.strictObject({
 
 export const Proxy = z.strictObject({
     /** Pinned: the rendered config is tested against nginx 1.22 (Debian 12) syntax and runs on newer. */
-    image: imageRef.default("nginx:1.27-alpine"),
+    image: imageRef.default("nginx:1.30.5-alpine"),
     /** Host ports the proxy publishes on 0.0.0.0. Production keeps 80/443; a laptop may use 8080/8443. */
     ports: z.strictObject({ http: port.default(80), https: port.default(443) }).prefault({}),
     tls: ProxyTls.default({ mode: "selfsigned" }),

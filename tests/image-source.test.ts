@@ -85,7 +85,7 @@ describe("image source: local-build", () => {
         assert.strictEqual(m.monitoring.services.grafana, false);
         assert.strictEqual(m.monitoring.services.prometheus, true);
         assert.ok(
-            m.images.notes.includes("hostplane:monitoring.services.grafana: switched off: no local-build recipe for grafana/grafana:11.3.0 (on by default; set hostplane:images.source to registry to run it)"),
+            m.images.notes.includes("hostplane:monitoring.services.grafana: switched off: no local-build recipe for grafana/grafana:13.2.3 (on by default; set hostplane:images.source to registry to run it)"),
         );
     });
     it("rejects an app image without a recipe, naming the key, the image and the way out", () => {
@@ -101,7 +101,7 @@ describe("image source: local-build", () => {
         assert.deepStrictEqual(issuesOf(localBuild((c) => (c.monitoring = { services: { grafana: true } }))), [
             {
                 key: "hostplane:monitoring.services.grafana",
-                message: "is true, but image 'grafana/grafana:11.3.0' has no local-build recipe (hostplane:images.source is local-build); set it to false, or use hostplane:images.source registry",
+                message: "is true, but image 'grafana/grafana:13.2.3' has no local-build recipe (hostplane:images.source is local-build); set it to false, or use hostplane:images.source registry",
             },
         ]);
     });

@@ -79,7 +79,7 @@ function certbot(b: ComposeBuilder, tls: Extract<PlatformModel["proxy"]["tls"], 
         .join("; ");
     b.add("certbot", {
         ...b.base({
-            image: "certbot/certbot:v2.11.0",
+            image: "certbot/certbot:v5.8.0",
             labels: b.labels({ service: "certbot", kind: "proxy" }),
             networks: {},
             health: { test: ["CMD-SHELL", model.proxy.hosts.map((h) => `test -s /etc/letsencrypt/live/${h}/fullchain.pem`).join(" && ") || "true"], interval: "5m", timeout: "10s", retries: 3, startPeriod: "10m" },
