@@ -37,7 +37,7 @@ describe("images: private mirror registry (hostplane:images.mirror)", () => {
         assert.ok(images.length > 10);
         for (const i of images) assert.ok(i.startsWith(`${MIRROR}/`), i);
         assert.strictEqual(m.images.mirror, MIRROR);
-        assert.ok(m.images.notes.includes(`hostplane:proxy.image: nginx:1.27-alpine -> ${MIRROR}/library/nginx:1.27-alpine (mirror)`), m.images.notes.join("\n"));
+        assert.ok(m.images.notes.includes(`hostplane:proxy.image: nginx:1.30.5-alpine -> ${MIRROR}/library/nginx:1.30.5-alpine (mirror)`), m.images.notes.join("\n"));
         assert.ok(resolvesDigest(m.environments[0].apps[0].image, m.images), "app images are pinned to the mirror's digest");
     });
 
