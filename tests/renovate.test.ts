@@ -1,16 +1,17 @@
 // renovate.json keeps the image catalog current only if its customManagers see every pin. This
 // applies the managers' own patterns (managerFilePatterns, matchStrings) to the repository's
 // files, and compares what they extract with every image pin found by a broad scan and with the
-// catalog's pins as the program uses them: a pin moved to a new file or written in a new shape
-// fails here instead of silently escaping Renovate. (The config itself is validated by
-// renovate-config-validator in .ci/run.)
+// images the program really runs (a compose render of every catalog kind): a pin moved to a new
+// file or written in a new shape fails here instead of silently escaping Renovate. (The config
+// itself is validated by renovate-config-validator in .ci/run.)
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { EXPORTER_IMAGES, MONITORING_IMAGES } from "../config/monitoring-schema";
-import { PGBOUNCER_IMAGE, PRESETS } from "../config/services";
-import { Proxy } from "../config/schema";
+import { parse as parseYaml } from "yaml";
+import { loadPlatformModel } from "../config/validate";
+import { renderCompose } from "../render/compose";
+import { baseConfig, sourceOf } from "./fixtures";
 
 const REPO = path.resolve(__dirname, "..");
 const config = JSON.parse(fs.readFileSync(path.join(REPO, "renovate.json"), "utf8"));
@@ -82,11 +83,18 @@ describe("renovate.json: every image pin is seen by a custom manager", () => {
         assert.deepStrictEqual(pins.filter((p) => !seen.has(p)), [], "pins no customManager extracts (widen managerFilePatterns/matchStrings)");
     });
 
-    it("the catalog's pins as the program uses them (presets, PgBouncer, proxy, monitoring, exporters) are all among them", () => {
+    it("the images the program runs (every data-service kind, PgBouncer, exporters, monitoring, proxy, certbot) are all among them", () => {
         const seen = new Set([...extracted(files)].map((e) => e.split(" → ")[1]));
-        const proxyDefault = Proxy.parse({}).image;
-        const catalog = [...Object.values(PRESETS).map((p) => p.image), PGBOUNCER_IMAGE, ...Object.values(MONITORING_IMAGES), ...Object.values(EXPORTER_IMAGES), proxyDefault];
-        assert.deepStrictEqual(catalog.filter((i) => !i || !seen.has(i)), []);
+        // A stack with every kind the catalog has, Let's Encrypt and the full monitoring stack,
+        // rendered the way the program runs it (compose: one image per container).
+        const cfg = baseConfig();
+        cfg.proxy = { tls: { mode: "letsencrypt", email: "ops@example.com" } };
+        cfg.environments.staging.services = Object.fromEntries(["postgres", "redis", "rabbitmq", "kafka", "mongodb", "minio"].map((t) => [`s-${t}`, { type: t }]));
+        const compose = parseYaml(renderCompose(loadPlatformModel(sourceOf(cfg))).composeFile) as { services: Record<string, { image: string }> };
+        const appImages = new Set(["ghcr.io/example/api:1.0.0"]);
+        const used = [...new Set(Object.values(compose.services).map((c) => c.image))].filter((i) => !appImages.has(i));
+        assert.ok(used.length >= 15, `images in the render: ${used.join(", ")}`);
+        assert.deepStrictEqual(used.filter((i) => !seen.has(i)), []);
     });
 
     it("managers extract nothing that is not a pin (no lookups of made-up images)", () => {
