@@ -33,6 +33,14 @@ export const IMAGE_RECIPES: ImageRecipe[] = [
     { name: "prometheus", tag: "1", replaces: ["prom/prometheus"], provides: "Prometheus 2.42" },
     { name: "alertmanager", tag: "1", replaces: ["prom/alertmanager"], provides: "Alertmanager 0.25" },
     { name: "node-exporter", tag: "1", replaces: ["prom/node-exporter"], provides: "node_exporter 1.5" },
+    { name: "blackbox-exporter", tag: "1", replaces: ["prom/blackbox-exporter"], provides: "blackbox_exporter 0.23" },
+    { name: "postgres-exporter", tag: "1", replaces: ["prometheuscommunity/postgres-exporter"], provides: "postgres_exporter 0.11" },
+    { name: "redis-exporter", tag: "1", replaces: ["oliver006/redis_exporter"], provides: "redis_exporter 1.45" },
+    { name: "rabbitmq", tag: "1", replaces: ["rabbitmq"], provides: "RabbitMQ 3.10 with the management and prometheus plugins" },
+    // Jars from Maven Central (images/kafka/maven.lock), Debian's JRE; the JMX exporter agent on :9404.
+    { name: "kafka", tag: "1", replaces: ["apache/kafka"], provides: "Kafka 4.1 (KRaft) with the Prometheus JMX exporter agent" },
+    // weed built from the Go module proxy (scripts/seaweedfs.sh).
+    { name: "seaweedfs", tag: "1", replaces: ["chrislusf/seaweedfs"], provides: "SeaweedFS 4.53" },
     { name: "demo-app", tag: "1", buildArgs: { APP_VERSION: "1" }, replaces: ["hostplane/demo-app:1"], provides: "the demo app v1" },
     { name: "demo-app", tag: "2", buildArgs: { APP_VERSION: "2" }, replaces: ["hostplane/demo-app:2"], provides: "the demo app v2" },
 ];

@@ -6,6 +6,7 @@
 #   images/build.sh redis nginx           # base + the named images (every tag of each)
 #   images/build.sh postgres:1=REF        # base + one image, also tagged REF (what the stack uses)
 #   FORCE=1 images/build.sh               # rebuild even if up to date
+#   images/build.sh --fetch-only [NAME..] # only the recipes' non-Debian inputs (fetch.sh), no engine
 #   images/build.sh --base-tarball        # only the debootstrap tarball, no engine; prints its path
 #                                         # (scripts/testhost/ builds test-host root filesystems on it)
 #
@@ -47,6 +48,12 @@ IMAGES=(
   "prometheus:1:"
   "alertmanager:1:"
   "node-exporter:1:"
+  "postgres-exporter:1:"
+  "redis-exporter:1:"
+  "blackbox-exporter:1:"
+  "rabbitmq:1:"
+  "kafka:1:"
+  "seaweedfs:1:"
   "python:1:"
   "demo-app:1:APP_VERSION=1"
   "demo-app:2:APP_VERSION=2"
@@ -59,6 +66,7 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
 
 MODE=images
 if [ "${1:-}" = "--base-tarball" ]; then MODE=base-tarball; shift; fi
+if [ "${1:-}" = "--fetch-only" ]; then MODE=fetch-only; shift; fi
 
 # Every argument must name a recipe: NAME, NAME:TAG or NAME:TAG=REF.
 for w in "$@"; do
@@ -246,15 +254,46 @@ build_image() {
     log "build network: $NETWORK"
   fi
   log "$ref: building (log: $CACHE/build-$name-$tag.log)"
+  local bctx
+  bctx="$(build_context "$name")"
   if ! docker build --network="$NETWORK" "${bargs[@]}" --label "$LABEL=$hash" \
-    -t "$ref" "$ctx" >"$CACHE/build-$name-$tag.log" 2>&1; then
+    -t "$ref" "$bctx" >"$CACHE/build-$name-$tag.log" 2>&1; then
     tail -n 30 "$CACHE/build-$name-$tag.log" >&2
     log "$ref: BUILD FAILED"
     exit 1
   fi
+  [ "$bctx" = "$ctx" ] || rm -rf "$bctx"
   tag_extra "$ref" "$name" "$tag" "$extra"
   TIMINGS+=("$ref|$(elapsed "$t0")s|$(image_size_mb "$ref")")
   log "$ref: built in $(elapsed "$t0")s"
+}
+
+# The build context of a recipe: its directory, or, when it has a fetch.sh (inputs that are not
+# Debian packages: jars from Maven Central, a binary built from Go modules), a copy of it that the
+# script completed. The recipe's hash covers fetch.sh and its lock files, so pins are in the tag.
+build_context() {
+  local name="$1" ctx="$HERE/$1" tmp t0
+  if [ ! -f "$ctx/fetch.sh" ]; then echo "$ctx"; return; fi
+  t0="$(now)"
+  tmp="$(mktemp -d "$CACHE/context-$name.XXXXXX")"
+  cp -a "$ctx/." "$tmp/"
+  bash "$ctx/fetch.sh" "$tmp" >&2
+  log "$name: build inputs fetched in $(elapsed "$t0")s"
+  echo "$tmp"
+}
+
+# --fetch-only: every fetch.sh of the named recipes (all without names), no engine needed: CI
+# runs it while Go compiles.
+fetch_only() {
+  local d tmp
+  for d in "$HERE"/*/; do
+    d="${d%/}"
+    [ -f "$d/fetch.sh" ] || continue
+    if [ "$#" -gt 0 ] && ! printf '%s\n' "$@" | grep -qx "$(basename "$d")"; then continue; fi
+    tmp="$(mktemp -d "$CACHE/context-fetch.XXXXXX")"
+    bash "$d/fetch.sh" "$tmp" || { rm -rf "$tmp"; exit 1; }
+    rm -rf "$tmp"
+  done
 }
 
 # The reference a stack asked for (content-addressed, see config/image-recipes.ts) and the old name.
@@ -266,7 +305,7 @@ tag_extra() {
 
 # Leftovers of an interrupted run: a half-written rootfs or tarball is never reused.
 clean_leftovers() {
-  find "$CACHE" -maxdepth 1 \( -name 'rootfs.*' -o -name '*.tar.tmp' \) -mmin +1 -exec rm -rf {} + 2>/dev/null || true
+  find "$CACHE" -maxdepth 1 \( -name 'rootfs.*' -o -name '*.tar.tmp' -o -name 'context-*' \) -mmin +1 -exec rm -rf {} + 2>/dev/null || true
 }
 
 # --- main --------------------------------------------------------------------
@@ -274,6 +313,10 @@ TIMINGS=()
 T_ALL="$(now)"
 mkdir -p "$CACHE"
 clean_leftovers
+if [ "$MODE" = fetch-only ]; then
+  fetch_only "$@"
+  exit 0
+fi
 if [ "$MODE" = base-tarball ]; then
   ensure_base_tarball
   echo "$BASE_TARBALL"

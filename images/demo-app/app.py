@@ -6,6 +6,11 @@ GET /            JSON: version, hostname, secret names seen (*_FILE), pid
 GET /status/N    answers with HTTP status N (e.g. /status/500)
 GET /slow?seconds=S  answers like / after S seconds (0-30, default 2): a request in flight
                      while the proxy switches revisions
+GET /roundtrip/K  sends a fresh value through data service K (postgres, redis, rabbitmq, kafka,
+                  s3) with the settings hostplane handed the app, reads it back: JSON, 200 when
+                  it matches (roundtrip.py)
+POST /alerts     an Alertmanager webhook receiver: keeps the last 50 notifications
+GET /alerts      the notifications received, as JSON
 
 SIGTERM stops accepting and lets requests in progress finish before the process exits.
 """
@@ -19,6 +24,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
+import roundtrip
+
 VERSION = os.environ.get("VERSION", "dev")
 PORT = int(os.environ.get("PORT", "8000"))
 FAIL_HEALTH = os.environ.get("FAIL_HEALTH", "") not in ("", "0", "false")
@@ -26,6 +33,7 @@ STARTED = time.time()
 
 _lock = threading.Lock()
 _requests = {}  # (path label, code) -> count
+_alerts = []  # the last Alertmanager webhook notifications, newest last
 
 
 def secrets_seen():
@@ -49,8 +57,10 @@ def path_label(path):
         return path
     if path.startswith("/status/"):
         return "/status"
-    if path == "/slow":
+    if path == "/slow" or path == "/alerts":
         return path
+    if path.startswith("/roundtrip/"):
+        return "/roundtrip"
     return "other"
 
 
@@ -73,6 +83,23 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_HEAD(self):
         self.do_GET()
+
+    def do_POST(self):
+        path = self.path.split("?", 1)[0]
+        if path != "/alerts":
+            return self._send(404, "not found\n")
+        length = int(self.headers.get("Content-Length") or 0)
+        if not 0 < length <= 1 << 20:
+            return self._send(400, "expected a JSON body of at most 1 MiB\n")
+        try:
+            note = json.loads(self.rfile.read(length))
+        except ValueError:
+            return self._send(400, "expected JSON\n")
+        with _lock:
+            _alerts.append(note)
+            del _alerts[:-50]
+        print("alert notification: %s %s" % (note.get("status"), note.get("groupLabels")), flush=True)
+        return self._send(200, "ok\n")
 
     def do_GET(self):
         path = self.path.split("?", 1)[0]
@@ -105,6 +132,13 @@ class Handler(BaseHTTPRequestHandler):
                 "uptime_seconds": round(time.time() - STARTED, 1),
             }
             return self._send(200, json.dumps(body) + "\n", "application/json")
+        if path.startswith("/roundtrip/"):
+            code, result = roundtrip.run(path[len("/roundtrip/"):])
+            return self._send(code, json.dumps(result) + "\n", "application/json")
+        if path == "/alerts":
+            with _lock:
+                body = json.dumps(_alerts)
+            return self._send(200, body + "\n", "application/json")
         if path.startswith("/status/"):
             try:
                 code = int(path[len("/status/"):])
