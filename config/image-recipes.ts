@@ -118,5 +118,13 @@ export function recipeHash(recipe: ImageRecipe, dir = RECIPES_DIR): string {
     return h.digest("hex").slice(0, 12);
 }
 
+/**
+ * Kafka from images/kafka serves its own broker metrics (the Prometheus JMX exporter agent) on this
+ * port: Prometheus scrapes it there instead of a kafka_exporter sidecar, which cannot be built here.
+ */
+export const KAFKA_JMX_EXPORTER_PORT = 9404;
+/** Whether a Kafka image is the local recipe (hostplane-local/kafka:…, or its older hostplane-e2e/ name). */
+export const hasKafkaJmxAgent = (image: string) => /^hostplane-(local|e2e)\/kafka:/.test(image);
+
 export const recipeKey = (r: ImageRecipe) => `${r.name}:${r.tag}`;
 export const localImageRef = (r: ImageRecipe, dir = RECIPES_DIR) => `${LOCAL_IMAGE_PREFIX}/${r.name}:${r.tag}-${recipeHash(r, dir)}`;

@@ -4,7 +4,7 @@
 // image reference points at what will really run, and says what it changed. Pure: no I/O.
 import type { ConfigIssue } from "./errors";
 import { EXPORTER_IMAGES, EXPORTERS, EXPORTER_KINDS, MONITORING_IMAGES, MONITORING_SERVICES, type ExporterKind } from "./monitoring";
-import { IMAGE_RECIPES, localImageRef, recipeFor, recipeKey, type ImageSource, type ImagesModel, type LocalImageBuild } from "./image-recipes";
+import { hasKafkaJmxAgent, IMAGE_RECIPES, localImageRef, recipeFor, recipeKey, type ImageSource, type ImagesModel, type LocalImageBuild } from "./image-recipes";
 import { PGBOUNCER_IMAGE, PRESETS } from "./services";
 import type { StackConfigParsed } from "./schema";
 
@@ -101,12 +101,18 @@ function applyToMonitoring(cfg: StackConfigParsed, explicit: (path: string[]) =>
     for (const kind of EXPORTER_KINDS) {
         const key = EXPORTERS[kind].image;
         if (!key || !m.exporters[kind] || !kindsInUse.has(kind) || !m.services.prometheus) continue;
+        // Kafka from its recipe is scraped through its own JMX agent: no sidecar to build.
+        if (kind === "kafka" && kafkaImages(cfg).every(hasKafkaJmxAgent)) continue;
         const image = m.images[key] ?? EXPORTER_IMAGES[key];
         const b = map(`${NS}:monitoring.images.${key}`, image);
         if (b) m.images[key] = b.ref;
         else switchOff(`${NS}:monitoring.exporters.${kind}`, image, explicit(["monitoring", "exporters", kind]), plan, () => (m.exporters[kind as ExporterKind] = false));
     }
 }
+
+/** The (already mapped) images of every Kafka service of the stack. */
+const kafkaImages = (cfg: StackConfigParsed) =>
+    Object.values(cfg.environments).flatMap((e) => Object.values(e.services).filter((s) => s.type === "kafka").map((s) => s.image ?? PRESETS.kafka.image));
 
 /** A default-on service without a recipe goes off with a note; one the config names is an error. */
 function switchOff(key: string, image: string, isExplicit: boolean, plan: ImageSourcePlan, off: () => void) {

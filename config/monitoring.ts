@@ -3,6 +3,7 @@
 import type { EnvironmentModel, ProxyModel } from "./model-types";
 import { ENDPOINTS, EXPORTER_IMAGE_KEYS, EXPORTER_IMAGES, EXPORTER_KINDS, EXPORTERS, MONITORING_IMAGES, MONITORING_SERVICES, MONITORING_UIS } from "./monitoring-schema";
 import type { AlertReceiver, ExporterImage, ExporterKind, MonitoringConfig, MonitoringService, MonitoringUi } from "./monitoring-schema";
+import { hasKafkaJmxAgent, KAFKA_JMX_EXPORTER_PORT } from "./image-recipes";
 
 export * from "./monitoring-schema";
 
@@ -95,7 +96,7 @@ export function monitoringModel(cfg: ParsedForMonitoring, environments: Environm
                   .filter((s) => (EXPORTER_KINDS as readonly string[]).includes(s.type) && m.exporters[s.type as ExporterKind])
                   .map((s) => {
                       const kind = s.type as ExporterKind;
-                      const e = EXPORTERS[kind];
+                      const e = kind === "kafka" && hasKafkaJmxAgent(s.image) ? { port: KAFKA_JMX_EXPORTER_PORT, path: "/metrics", image: undefined } : EXPORTERS[kind];
                       const sidecar = e.image ? { image: images[e.image], alias: `${s.alias}-exporter`, port: e.port } : undefined;
                       return { env: env.name, service: s.name, kind, job: kind, address: `${sidecar?.alias ?? s.alias}:${e.port}`, path: e.path, sidecar };
                   }),

@@ -24,7 +24,8 @@
 #
 # Env: HOSTPLANE_IMAGE_CACHE (~/.cache/hostplane/images), DEBIAN_MIRROR,
 #      DEBIAN_SECURITY_MIRROR, BUILD_NETWORK (default: bridge, falls back to
-#      host if the build container cannot reach the mirror), FORCE.
+#      host if the build container cannot reach the mirror), FORCE, SKIP_RECIPES (names left
+#      out when none are given: CI builds seaweedfs once its Go build is done).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -289,7 +290,9 @@ fetch_only() {
   for d in "$HERE"/*/; do
     d="${d%/}"
     [ -f "$d/fetch.sh" ] || continue
-    if [ "$#" -gt 0 ] && ! printf '%s\n' "$@" | grep -qx "$(basename "$d")"; then continue; fi
+    if [ "$#" -gt 0 ]; then
+      case " $* " in *" $(basename "$d") "*) ;; *) continue ;; esac
+    fi
     tmp="$(mktemp -d "$CACHE/context-fetch.XXXXXX")"
     bash "$d/fetch.sh" "$tmp" || { rm -rf "$tmp"; exit 1; }
     rm -rf "$tmp"
@@ -327,7 +330,8 @@ NETWORK=""
 for spec in "${IMAGES[@]}"; do
   IFS=':' read -r name tag args <<<"$spec"
   want="" extra=""
-  if [ "$#" -eq 0 ]; then want=1; fi
+  case " ${SKIP_RECIPES:-} " in *" $name "*) skip=1 ;; *) skip="" ;; esac
+  if [ "$#" -eq 0 ] && [ -z "$skip" ]; then want=1; fi
   for w in "$@"; do
     case "$w" in
       "$name" | "$name:$tag") want=1 ;;

@@ -142,7 +142,8 @@ export class SimpleDataService extends pulumi.ComponentResource {
             `KAFKA_HEAP_OPTS=-Xmx${Math.floor(s.memoryMb / 2)}m -Xms${Math.floor(s.memoryMb / 4)}m`,
         );
         const container = serviceContainer(this, { ...common, env });
-        if (target)
+        // No sidecar when the image serves its own metrics (images/kafka's JMX exporter agent).
+        if (target?.sidecar)
             exporter = exporterSidecar(this, args, target, {
                 command: [`--kafka.server=${s.alias}:${s.port}`, KAFKA_EXPORTER_PROTOCOL, `--web.listen-address=:${target.sidecar!.port}`],
                 memoryMb: 64,

@@ -16,11 +16,17 @@ import { drift } from "../../cli/ops/drift";
 import { formatDrift } from "../../lib/drift/report";
 import { fromStackFile, stackFile } from "../../config/sources";
 import { loadPlatformModel } from "../../config/validate";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { checkExpressions, dashboardExpressions, instantQuery, promApi, ruleExpressions } from "../support/prometheus";
 
 const REPO = path.resolve(__dirname, "../..");
 const PREFIX = "hpe2e";
 const NETWORK = `${PREFIX}_e2e_network`;
 const PROBE_IMAGE = "hostplane-e2e/demo-app:1";
+/** The webhook receiver of the alert test: a demo-app container on the monitoring network. */
+const ALERT_SINK = `${PREFIX}-alert-sink`;
+const ALERT_SINK_URL = "http://alert-sink:8000/alerts";
+const byService = (svc: string) => lines(docker("ps", "--filter", "label=hostplane.stack=e2e", "--filter", `label=hostplane.service=${svc}`, "--format", "{{.Names}}"))[0];
 
 const docker = (...args: string[]) => execFileSync("docker", args, { encoding: "utf8" }).trim();
 const lines = (s: string) => s.split("\n").filter(Boolean);
@@ -28,10 +34,10 @@ const stackContainers = () => lines(docker("ps", "-a", "--filter", "label=hostpl
 const appContainers = () => lines(docker("ps", "-a", "--filter", "label=hostplane.stack=e2e", "--filter", "label=hostplane.kind=app", "--format", "{{.Names}}"));
 
 /** An HTTP GET from inside the environment network, through Docker's DNS, as the proxy would do. */
-function getInNetwork(url: string): { code: number; body: string } {
+function getInNetwork(url: string, timeoutSeconds = 5): { code: number; body: string } {
     const py = `import urllib.request as u, urllib.error as e
 try:
-    r = u.urlopen(${JSON.stringify(url)}, timeout=5); print(r.status); print(r.read().decode())
+    r = u.urlopen(${JSON.stringify(url)}, timeout=${timeoutSeconds}); print(r.status); print(r.read().decode())
 except e.HTTPError as x:
     print(x.code); print(x.read().decode())`;
     const out = docker("run", "--rm", "--network", NETWORK, PROBE_IMAGE, "python3", "-c", py);
@@ -123,6 +129,12 @@ function projectCopy(): string {
     for (const d of ["config", "spec", "runtime", "components", "render", "lib", "scripts", "monitoring", "cli", "policy", "images"]) fs.cpSync(path.join(REPO, d), path.join(dir, d), { recursive: true });
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
     fs.mkdirSync(path.join(dir, ".state"));
+    // The copy routes alerts to a webhook (the Slack receiver type posts JSON to its URL): the
+    // alert test's demo-app container. The URL is a secret config key, set once the stack exists.
+    const file = path.join(dir, "Pulumi.e2e.yaml");
+    const doc = parseYaml(fs.readFileSync(file, "utf8"));
+    doc.config["hostplane:monitoring"].alerts = { receiver: { type: "slack", webhookUrl: "alertSink" } };
+    fs.writeFileSync(file, stringifyYaml(doc));
     return dir;
 }
 
@@ -155,9 +167,15 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
                 },
             },
         );
+        await stack.setConfig("hostplane:alertSink", { value: ALERT_SINK_URL, secret: true });
     });
 
     after(async function () {
+        try {
+            docker("rm", "-f", ALERT_SINK);
+        } catch {
+            // not started
+        }
         if (!stack) return;
         // Leave nothing behind even when a test failed half-way.
         await stack.destroy({ onOutput: () => {} }).catch((e) => console.error("cleanup destroy failed:", e.message));
@@ -174,7 +192,8 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
         assert.strictEqual(r.code, 200);
         const body = JSON.parse(r.body);
         assert.strictEqual(body.version, "1");
-        assert.deepStrictEqual(body.secrets, ["SESSION_SECRET"], "the secret file is there and readable by the app user");
+        // Its own secret and the connection settings of the services it depends on, all readable by the app user.
+        assert.deepStrictEqual(body.secrets, ["AMQP_URL", "DATABASE_URL", "REDIS_URL", "SESSION_SECRET"]);
         // the worker's host port is bound to loopback only
         assert.match(docker("port", names.find((n) => n.includes("worker"))!), /^8000\/tcp -> 127\.0\.0\.1:18002$/);
     });
@@ -186,15 +205,14 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
     });
 
     it("2b. ops status on the real engine: every declared service has a running, healthy container", () => {
-        const model = loadPlatformModel(fromStackFile(stackFile("e2e", REPO)));
+        const model = loadPlatformModel(fromStackFile(stackFile("e2e", dir)));
         const r = status(model, dockerCli(undefined), {});
         console.log(formatTable(r.rows).replace(/^/gm, "      | "));
         assert.ok(r.ok, "not all healthy");
-        for (const svc of ["demo", "worker", "postgres", "redis"]) assert.ok(r.rows.some((x) => x.env === "e2e" && x.service === svc && x.state === "running"), svc);
+        for (const svc of ["demo", "worker", "postgres", "redis", "mq", "events"]) assert.ok(r.rows.some((x) => x.env === "e2e" && x.service === svc && x.state === "running"), svc);
     });
 
     it("2c. a restore drill in the postgres backup sidecar passes, and Prometheus sees its success metric", async () => {
-        const byService = (svc: string) => lines(docker("ps", "--filter", "label=hostplane.stack=e2e", "--filter", `label=hostplane.service=${svc}`, "--format", "{{.Names}}"))[0];
         const sidecar = byService("postgres-backup");
         // The sidecar took its first backup at start (proved by a scratch restore); drill it now.
         const out = execFileSync("docker", ["exec", sidecar, "pg-backup.sh", "drill"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -216,7 +234,7 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
     });
 
     it("2d. ops drift: none after up; a stopped container and a host file edited by hand are both named; none once restored", function () {
-        const model = loadPlatformModel(fromStackFile(stackFile("e2e", REPO)));
+        const model = loadPlatformModel(fromStackFile(stackFile("e2e", dir)));
         const d = dockerCli(undefined);
         const check = () => {
             const t0 = Date.now();
@@ -247,6 +265,59 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
         while (docker("inspect", "-f", "{{.State.Health.Status}}", worker) !== "healthy" && Date.now() < until) execFileSync("sleep", ["1"]);
         const after = check();
         assert.deepStrictEqual([after.files, after.containers], [[], []], "no drift once restored");
+    });
+
+    it("2e. the demo app sends a fresh value through PostgreSQL, Redis, RabbitMQ and Kafka with the settings hostplane handed it, and reads it back", () => {
+        for (const kind of ["postgres", "redis", "rabbitmq", "kafka"]) {
+            const t0 = Date.now();
+            const r = getInNetwork(`http://e2e-demo:8000/roundtrip/${kind}`, 60);
+            log(`${kind}: ${r.body.trim()} (${Date.now() - t0} ms with the probe container)\n`);
+            assert.strictEqual(r.code, 200, r.body);
+            const body = JSON.parse(r.body);
+            assert.ok(body.ok && body.received === body.sent && /^[0-9a-f]{32}$/.test(body.sent), r.body);
+        }
+    });
+
+    it("2f. Prometheus: every scrape target up == 1 (exporters, RabbitMQ's endpoint, Kafka's JMX agent, blackbox probes), and every dashboard/rule expression has data or a stated reason", async () => {
+        const q = promApi(byService("prometheus"));
+        const wanted = ["postgres", "redis", "rabbitmq", "kafka", "blackbox", "node-exporter"];
+        let up: any[] = [];
+        let probes: any[] = [];
+        const until = Date.now() + 120_000;
+        for (;;) {
+            up = instantQuery(q, "up");
+            probes = instantQuery(q, "probe_success");
+            const jobs = new Set(up.map((r) => r.metric.job));
+            const ready = up.every((r) => r.value[1] === "1") && wanted.every((j) => jobs.has(j)) && probes.length > 0 && probes.every((r) => r.value[1] === "1");
+            if (ready || Date.now() > until) break;
+            await sleep(3000);
+        }
+        log(up.map((r) => `up{job="${r.metric.job}",instance="${r.metric.instance}"} ${r.value[1]}`).join("\n") + "\n");
+        log(probes.map((r) => `probe_success{job="${r.metric.job}",instance="${r.metric.instance}"} ${r.value[1]}`).join("\n") + "\n");
+        assert.deepStrictEqual(up.filter((r) => r.value[1] !== "1").map((r) => r.metric), [], "every target up");
+        assert.deepStrictEqual(wanted.filter((j) => !up.some((r) => r.metric.job === j)), [], "every exporter job scraped");
+        assert.ok(probes.length > 0 && probes.every((r) => r.value[1] === "1"), "every blackbox probe succeeds");
+        const report = checkExpressions(q, [...dashboardExpressions(path.join(REPO, "monitoring/dashboards")), ...ruleExpressions(q)]);
+        log(report.map((r) => `${r.state.padEnd(7)} ${r.source}${r.detail ? ` -- ${r.detail}` : ""}`).join("\n") + "\n");
+        assert.deepStrictEqual(report.filter((r) => r.state === "missing").map((r) => `${r.source}: ${r.detail}`), [], "an expression lacks data without a stated reason");
+    });
+
+    it("2g. Alertmanager delivers a test alert through the rendered routing to a webhook receiver (the demo app)", async () => {
+        docker("run", "-d", "--name", ALERT_SINK, "--network", `${PREFIX}_monitoring_network`, "--network-alias", "alert-sink", "--label", "hostplane.e2e.alert-sink=1", PROBE_IMAGE);
+        const alertmanager = byService("alertmanager");
+        const alert = JSON.stringify([{ labels: { alertname: "HostplaneE2ETestAlert", env: "e2e", service: "demo", severity: "warning" }, annotations: { summary: "e2e test alert" } }]);
+        docker("exec", alertmanager, "wget", "-qO-", "--header", "Content-Type: application/json", `--post-data=${alert}`, "http://127.0.0.1:9093/api/v2/alerts");
+        const t0 = Date.now();
+        let received = "[]";
+        // group_wait is 30 s in the rendered route.
+        while (Date.now() - t0 < 90_000) {
+            received = docker("exec", ALERT_SINK, "curl", "-fsS", "http://127.0.0.1:8000/alerts");
+            if (received.includes("HostplaneE2ETestAlert")) break;
+            await sleep(2000);
+        }
+        log(`delivered after ${((Date.now() - t0) / 1000).toFixed(1)} s: ${received.slice(0, 400)}\n`);
+        assert.match(received, /\[FIRING\] HostplaneE2ETestAlert \(e2e\)/);
+        assert.match(received, /e2e test alert/);
     });
 
     it("3. rolling update through the proxy under load: 0 failed requests, a slow request in flight at the switch completes", async () => {
