@@ -309,11 +309,16 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
         docker("exec", alertmanager, "wget", "-qO-", "--header", "Content-Type: application/json", `--post-data=${alert}`, "http://127.0.0.1:9093/api/v2/alerts");
         const t0 = Date.now();
         let received = "[]";
-        // group_wait is 30 s in the rendered route.
-        while (Date.now() - t0 < 90_000) {
-            received = docker("exec", ALERT_SINK, "curl", "-fsS", "http://127.0.0.1:8000/alerts");
-            if (received.includes("HostplaneE2ETestAlert")) break;
-            await sleep(2000);
+        try {
+            // group_wait is 30 s in the rendered route.
+            while (Date.now() - t0 < 90_000) {
+                received = docker("exec", ALERT_SINK, "curl", "-fsS", "http://127.0.0.1:8000/alerts");
+                if (received.includes("HostplaneE2ETestAlert")) break;
+                await sleep(2000);
+            }
+        } finally {
+            // Off the monitoring network before anything else: destroy removes that network.
+            docker("rm", "-f", ALERT_SINK);
         }
         log(`delivered after ${((Date.now() - t0) / 1000).toFixed(1)} s: ${received.slice(0, 400)}\n`);
         assert.match(received, /\[FIRING\] HostplaneE2ETestAlert \(e2e\)/);
