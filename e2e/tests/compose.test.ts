@@ -55,7 +55,8 @@ describe("e2e: the compose rendering of the e2e stack on the real engine (docker
         const body = execFileSync("curl", ["-fsSk", "--max-time", "5", "--resolve", "e2e.localhost:18443:127.0.0.1", "https://e2e.localhost:18443/"], { encoding: "utf8" });
         const json = JSON.parse(body);
         assert.strictEqual(json.version, "1");
-        assert.deepStrictEqual(json.secrets, ["SESSION_SECRET"], "the secret file is readable by the app user");
+        // Its own secret and the connection settings of the services it depends on, readable by the app user.
+        assert.deepStrictEqual(json.secrets, ["AMQP_URL", "DATABASE_URL", "REDIS_URL", "SESSION_SECRET"]);
         assert.strictEqual(execFileSync("curl", ["-fsS", "--max-time", "5", "http://127.0.0.1:18002/health"], { encoding: "utf8" }).trim(), "ok");
     });
 
