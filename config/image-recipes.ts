@@ -38,7 +38,7 @@ export const IMAGE_RECIPES: ImageRecipe[] = [
     { name: "redis-exporter", tag: "1", replaces: ["oliver006/redis_exporter"], provides: "redis_exporter 1.45" },
     { name: "rabbitmq", tag: "1", replaces: ["rabbitmq"], provides: "RabbitMQ 3.10 with the management and prometheus plugins" },
     // Jars from Maven Central (images/kafka/maven.lock), Debian's JRE; the JMX exporter agent on :9404.
-    { name: "kafka", tag: "1", replaces: ["apache/kafka"], provides: "Kafka 4.1 (KRaft) with the Prometheus JMX exporter agent" },
+    { name: "kafka", tag: "1", replaces: ["apache/kafka"], provides: "Kafka 4.3 (KRaft) with the Prometheus JMX exporter agent" },
     // weed built from the Go module proxy (scripts/seaweedfs.sh).
     { name: "seaweedfs", tag: "1", replaces: ["chrislusf/seaweedfs"], provides: "SeaweedFS 4.53" },
     { name: "demo-app", tag: "1", buildArgs: { APP_VERSION: "1" }, replaces: ["hostplane/demo-app:1"], provides: "the demo app v1" },
