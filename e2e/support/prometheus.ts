@@ -23,13 +23,16 @@ export interface Expression {
     expr: string;
 }
 
-/** Every panel target of monitoring/dashboards/*.json, Grafana's variables made concrete. */
+/** Every Prometheus panel target of monitoring/dashboards/*.json (not Loki's), Grafana's variables made concrete. */
 export function dashboardExpressions(dir: string): Expression[] {
     const out: Expression[] = [];
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
         const walk = (panels: any[] = []) => {
             for (const p of panels) {
-                for (const t of p.targets ?? []) if (t.expr) out.push({ source: `${file}: ${p.title}`, expr: concrete(t.expr) });
+                for (const t of p.targets ?? []) {
+                    const ds = t.datasource?.type ?? p.datasource?.type ?? "prometheus";
+                    if (t.expr && ds === "prometheus") out.push({ source: `${file}: ${p.title}`, expr: concrete(t.expr) });
+                }
                 walk(p.panels);
             }
         };
