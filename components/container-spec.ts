@@ -4,6 +4,7 @@
 import type * as docker from "@pulumi/docker";
 import type { HealthCheck } from "../config/health";
 import { dockerCpus, dockerDuration } from "../config/units";
+import { dockerLogOpts } from "../render/log-opts";
 
 export function healthcheckInput(h: HealthCheck): docker.types.input.ContainerHealthcheck {
     return { tests: h.test, interval: dockerDuration(h.interval), timeout: dockerDuration(h.timeout), retries: h.retries, startPeriod: dockerDuration(h.startPeriod) };
@@ -28,7 +29,7 @@ export interface ContainerBlock {
     cpus: number;
     memoryMb: number;
     restart: string;
-    /** JSON-file log rotation (hostplane:logs). */
+    /** JSON-file log rotation (hostplane:logs); every line also names its container and labels (render/log-opts.ts). */
     logs: { maxSize: string; maxFile: number };
     labels: docker.types.input.ContainerLabel[];
     /** SIGTERM → SIGKILL grace on stop; with it the container must be running after `up` (mustRun). */
@@ -42,7 +43,7 @@ export function containerBlockInput(b: ContainerBlock) {
         ...hardeningInput(),
         restart: b.restart,
         logDriver: "json-file",
-        logOpts: { "max-size": b.logs.maxSize, "max-file": String(b.logs.maxFile) },
+        logOpts: dockerLogOpts(b.logs),
         labels: b.labels,
         ...(b.graceSeconds === undefined ? {} : { destroyGraceSeconds: b.graceSeconds, mustRun: true }),
     };

@@ -1,5 +1,5 @@
-// Monitoring: Prometheus, Alertmanager, Grafana, Loki, Promtail, node-exporter, cAdvisor and
-// blackbox-exporter on the monitoring network, each switchable (`hostplane:monitoring.services`).
+// Monitoring: Prometheus, Alertmanager, Grafana, Loki, the OpenTelemetry Collector, node-exporter
+// and blackbox-exporter on the monitoring network, each switchable (`hostplane:monitoring.services`).
 //
 // Config files are rendered by render/monitoring (exactly what `npm run render` shows) and never
 // reach the containers through `uploads` (a changed upload replaces the container). Per service:
@@ -8,7 +8,7 @@
 //      the live directory the container bind-mounts read-only (cleared and refilled, never
 //      replaced, so the bind mount keeps its inode);
 //   2. reload: Prometheus and Alertmanager reload in place (POST /-/reload, --web.enable-lifecycle);
-//      Loki, Promtail and Grafana are restarted (same container) when their files change.
+//      Loki, the collector and Grafana are restarted (same container) when their files change.
 // Containers have fixed names and publish no ports, in any stack: UIs are reached through the
 // proxy (hostplane:monitoring.ui, basic auth) or an SSH tunnel. Prometheus joins the environment
 // networks that have metrics targets or data-service exporters,
@@ -22,7 +22,7 @@ import { monitoringFilesByService, type MonitoringFiles } from "../render/monito
 import { GRAFANA_ADMIN_PASSWORD_FILE, SLACK_WEBHOOK_FILE, SMTP_PASSWORD_FILE } from "../render/monitoring/paths";
 import { DockerRuntime } from "../runtime/docker";
 import type { Runtime, Workload } from "../runtime/runtime";
-import { monitoringWorkload } from "../spec/monitoring";
+import { monitoringWorkload, SHELL_LESS } from "../spec/monitoring";
 import { dockerCliEnv } from "./hosts/ssh-client";
 import { configStep, reloadStep, secretStep, SecretFile, StepContext, textfileDirStep } from "./monitoring-steps";
 import { stackSecret } from "./secrets";
@@ -73,12 +73,12 @@ export class Monitoring extends pulumi.ComponentResource {
         const loki = enabled.loki ? this.withConfig("loki", "restart") : undefined;
         if (enabled.alertmanager) this.alertmanager();
         if (enabled.nodeExporter) this.run("nodeExporter", [textfileDirStep(this.steps, images.nodeExporter)]);
-        if (enabled.cadvisor) this.run("cadvisor", []);
         if (enabled.blackbox && enabled.prometheus) this.withConfig("blackbox", "reload");
         // Not after Alertmanager: Prometheus starts without it and retries alert delivery, so the
         // two start in parallel instead of two health-check waits in a row.
         const prometheus = enabled.prometheus ? this.withConfig("prometheus", "reload", "promtool check config prometheus.yml >/dev/null") : undefined;
-        if (enabled.promtail && loki) this.withConfig("promtail", "restart", undefined, [], [loki]);
+        // After Loki when it runs (its first logs have somewhere to go; the exporter retries anyway).
+        if (enabled.otelcol) this.withConfig("otelcol", "restart", undefined, [], loki ? [loki] : []);
         if (enabled.grafana) this.grafanaAdminPassword = this.grafana([prometheus, loki].filter((w): w is Workload => w !== undefined));
 
         this.registerOutputs({ health: this.health });
@@ -95,13 +95,15 @@ export class Monitoring extends pulumi.ComponentResource {
 
     /** Config files delivered (and checked) first, the container, then a reload/restart on every change. */
     private withConfig(
-        svc: "loki" | "alertmanager" | "blackbox" | "prometheus" | "promtail" | "grafana",
+        svc: "loki" | "alertmanager" | "blackbox" | "prometheus" | "otelcol" | "grafana",
         how: "reload" | "restart",
         check?: string,
         secrets: pulumi.Resource[] = [],
         after: Workload[] = [],
     ): Workload {
-        const config = configStep(this.steps, svc, this.files[svc], this.model.monitoring.images[svc], check, secrets);
+        // Distroless images have no sh: the proxy's image (always there) writes their files.
+        const writer = SHELL_LESS.has(svc) ? this.model.proxy.image : this.model.monitoring.images[svc];
+        const config = configStep(this.steps, svc, this.files[svc], writer, check, secrets);
         const w = this.run(svc, [config, ...after.map((a) => a.ready)], secrets.length > 0);
         reloadStep(this.steps, svc, this.files[svc], w, config, how);
         return w;

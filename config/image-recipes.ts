@@ -21,6 +21,8 @@ export interface ImageRecipe {
     provides: string;
     /** The uid its service runs as, where that differs from the official image (pgbouncer). */
     uid?: string;
+    /** Repository files outside images/<name> that decide the image (a binary's build recipe): part of its hash. */
+    inputs?: string[];
 }
 
 /** Every recipe; images/build.sh has the same list (tests/image-recipes.test.ts keeps them equal). */
@@ -41,6 +43,15 @@ export const IMAGE_RECIPES: ImageRecipe[] = [
     { name: "kafka", tag: "1", replaces: ["apache/kafka"], provides: "Kafka 4.3 (KRaft) with the Prometheus JMX exporter agent" },
     // weed built from the Go module proxy (scripts/seaweedfs.sh).
     { name: "seaweedfs", tag: "1", replaces: ["chrislusf/seaweedfs"], provides: "SeaweedFS 4.53" },
+    // Binaries built from the Go module proxy (images/<name>/prepare.sh), on the Debian base.
+    {
+        name: "otelcol",
+        tag: "1",
+        replaces: ["otel/opentelemetry-collector-contrib"],
+        provides: "the OpenTelemetry Collector 0.165 (hostplane's components)",
+        inputs: ["scripts/otelcol.sh", "scripts/otelcol/builder-config.yaml"],
+    },
+    { name: "victorialogs", tag: "1", replaces: ["victoriametrics/victoria-logs"], provides: "VictoriaLogs 1.52", inputs: ["scripts/victorialogs.sh"] },
     { name: "demo-app", tag: "1", buildArgs: { APP_VERSION: "1" }, replaces: ["hostplane/demo-app:1"], provides: "the demo app v1" },
     { name: "demo-app", tag: "2", buildArgs: { APP_VERSION: "2" }, replaces: ["hostplane/demo-app:2"], provides: "the demo app v2" },
 ];
@@ -114,6 +125,7 @@ export function recipeHash(recipe: ImageRecipe, dir = RECIPES_DIR): string {
         h.update(fs.readFileSync(f));
         h.update("\0");
     }
+    for (const f of recipe.inputs ?? []) h.update(`${f}\0${fs.readFileSync(path.resolve(dir, "..", f))}\0`);
     h.update(JSON.stringify(recipe.buildArgs ?? {}));
     return h.digest("hex").slice(0, 12);
 }

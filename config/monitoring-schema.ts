@@ -1,7 +1,8 @@
 // The `hostplane:monitoring` config block (zod schema, cross-field rules) and the monitoring
 // catalog: default images, exporters per data-service kind, endpoints of each service.
 // Everything is optional: a stack without `hostplane:monitoring` gets the full stack (Prometheus,
-// Alertmanager with no receiver, Grafana, Loki, Promtail, node-exporter, cAdvisor, blackbox-exporter).
+// Alertmanager with no receiver, Grafana, Loki, the OpenTelemetry Collector, node-exporter,
+// blackbox-exporter).
 // A leaf of config/: the schema (schema.ts) and the model (monitoring.ts) both import it.
 import { z } from "zod";
 import type { ConfigIssue } from "./errors";
@@ -19,11 +20,13 @@ export const MONITORING_IMAGES = {
     prometheus: "prom/prometheus:v3.13.4",
     alertmanager: "prom/alertmanager:v0.35.1",
     grafana: "grafana/grafana:13.2.3",
-    // 2.9 (Alpine, has wget for the health check); config uses schema v12 + tsdb, valid on 3.x too.
-    loki: "grafana/loki:2.9.10",
-    promtail: "grafana/promtail:2.9.10",
+    // Loki 3: native OTLP ingestion (render/monitoring/loki.ts). Distroless: no shell, no wget.
+    loki: "grafana/loki:3.7.2",
+    // The log and container-metrics agent (replaces Promtail, end of life, and cAdvisor): the
+    // contrib distribution has every component render/monitoring/otelcol.ts uses; air-gapped
+    // stacks build the same components with scripts/otelcol.sh (images/otelcol).
+    otelcol: "otel/opentelemetry-collector-contrib:0.165.0",
     nodeExporter: "prom/node-exporter:v1.12.1",
-    cadvisor: "gcr.io/cadvisor/cadvisor:v0.49.1",
     blackbox: "prom/blackbox-exporter:v0.26.0",
 } as const;
 export type MonitoringService = keyof typeof MONITORING_IMAGES;
@@ -102,8 +105,19 @@ const UiRoute = z.union(
     { error: "expected false or { host, path, allowFrom }" },
 );
 
+/**
+ * Keys of services hostplane no longer runs: refused with what replaced them, so that an old
+ * stack file fails with a way forward instead of "unrecognized key".
+ */
+export const RETIRED_SERVICES = {
+    promtail: "Promtail (end of life) was replaced by the OpenTelemetry Collector: use services.otelcol (it ships the logs and counts the proxy's responses); remove this key",
+    cadvisor: "cAdvisor was replaced by the OpenTelemetry Collector's docker_stats receiver: use services.otelcol (per-container CPU, memory and network); remove this key",
+} as const;
+const retired = (why: string) => z.unknown().refine(() => false, { error: why }).optional();
+const retiredKeys = Object.fromEntries(Object.entries(RETIRED_SERVICES).map(([k, why]) => [k, retired(why)])) as Record<keyof typeof RETIRED_SERVICES, ReturnType<typeof retired>>;
+
 const serviceSwitches = z
-    .strictObject(Object.fromEntries(MONITORING_SERVICES.map((s) => [s, z.boolean().default(true)])) as Record<MonitoringService, z.ZodDefault<z.ZodBoolean>>)
+    .strictObject({ ...(Object.fromEntries(MONITORING_SERVICES.map((s) => [s, z.boolean().default(true)])) as Record<MonitoringService, z.ZodDefault<z.ZodBoolean>>), ...retiredKeys })
     .prefault({});
 
 export const Monitoring = z.strictObject({
@@ -113,7 +127,10 @@ export const Monitoring = z.strictObject({
     services: serviceSwitches,
     /** Image overrides, e.g. a registry mirror. Defaults: MONITORING_IMAGES. */
     images: z
-        .strictObject(Object.fromEntries([...MONITORING_SERVICES, ...EXPORTER_IMAGE_KEYS].map((s) => [s, imageRef.optional()])) as Record<MonitoringService | ExporterImage, z.ZodOptional<typeof imageRef>>)
+        .strictObject({
+            ...(Object.fromEntries([...MONITORING_SERVICES, ...EXPORTER_IMAGE_KEYS].map((s) => [s, imageRef.optional()])) as Record<MonitoringService | ExporterImage, z.ZodOptional<typeof imageRef>>),
+            ...retiredKeys,
+        })
         .prefault({}),
     /**
      * Metrics of the data services, per kind (default on, when Prometheus runs): a sidecar exporter
@@ -132,6 +149,12 @@ export const Monitoring = z.strictObject({
     scrapeInterval: promDuration.default("30s"),
     /** Prometheus TSDB retention (--storage.tsdb.retention.time). */
     metricsRetention: promDuration.default("15d"),
+    /**
+     * Where the collector ships container logs, as an OTLP/HTTP base URL (the exporter appends
+     * /v1/logs). Default: the stack's Loki (http://loki:3100/otlp). Any OTLP log store works,
+     * e.g. VictoriaLogs' http://<host>:9428/insert/opentelemetry (the e2e tier uses that).
+     */
+    logsEndpoint: z.url({ protocol: /^https?$/, error: "expected an http(s) URL like http://loki:3100/otlp" }).optional(),
     /** Loki retention_period; a multiple of 24h. */
     logsRetention: z.string().regex(/^[0-9]+h$/, { error: "expected hours, a multiple of 24, like 168h" }).default("168h"),
     /** Memory limit of Prometheus (the largest one); the others have fixed small limits. */
@@ -161,9 +184,9 @@ export const ENDPOINTS = {
     alertmanager: { alias: "alertmanager", port: 9093, health: "/-/healthy" },
     grafana: { alias: "grafana", port: 3000, health: "/api/health" },
     loki: { alias: "loki", port: 3100, health: "/ready" },
-    promtail: { alias: "promtail", port: 9080, health: "/ready" },
+    // Port: its Prometheus exporter (container metrics, nginx responses by status class).
+    otelcol: { alias: "otelcol", port: 8889, health: "/metrics" },
     nodeExporter: { alias: "node-exporter", port: 9100, health: "/metrics" },
-    cadvisor: { alias: "cadvisor", port: 8080, health: "/healthz" },
     blackbox: { alias: "blackbox", port: 9115, health: "/-/healthy" },
 } as const;
 

@@ -54,6 +54,8 @@ export interface MonitoringModel {
     scrapeInterval: string;
     metricsRetention: string;
     logsRetention: string;
+    /** OTLP/HTTP base URL the collector ships logs to; none: no log store (the collector still counts the proxy's responses). */
+    logsEndpoint?: string;
     prometheusMemory: string;
     alerts: MonitoringConfig["alerts"];
     probeVia: "host" | "dns";
@@ -114,6 +116,7 @@ export function monitoringModel(cfg: ParsedForMonitoring, environments: Environm
             .filter((a) => cfg.environments[env.name]?.apps[a.name]?.healthcheck.path)
             .map((a) => ({ env: env.name, service: a.name, url: `http://${a.alias}:${a.port}${cfg.environments[env.name].apps[a.name].healthcheck.path}` })),
     );
+    const logsEndpoint = m.logsEndpoint ?? (services.loki ? `http://${ENDPOINTS.loki.alias}:${ENDPOINTS.loki.port}/otlp` : undefined);
     const envNetworks = (names: string[]) => environments.filter((e) => names.includes(e.name)).map((e) => e.networkName);
     const secretKeys: string[] = [];
     const r = m.alerts.receiver;
@@ -128,6 +131,7 @@ export function monitoringModel(cfg: ParsedForMonitoring, environments: Environm
         scrapeInterval: m.scrapeInterval,
         metricsRetention: m.metricsRetention,
         logsRetention: m.logsRetention,
+        ...(logsEndpoint ? { logsEndpoint } : {}),
         prometheusMemory: m.prometheusMemory,
         alerts: m.alerts,
         probeVia: m.probeVia,

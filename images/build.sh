@@ -55,6 +55,8 @@ IMAGES=(
   "rabbitmq:1:"
   "kafka:1:"
   "seaweedfs:1:"
+  "otelcol:1:"
+  "victorialogs:1:"
   "python:1:"
   "demo-app:1:APP_VERSION=1"
   "demo-app:2:APP_VERSION=2"
@@ -236,6 +238,14 @@ build_image() {
   local -a bargs=()
   t0="$(now)"
   [ -f "$ctx/Dockerfile" ] || { log "no $ctx/Dockerfile"; exit 1; }
+  # A recipe with prepare.sh gets a staged copy of its context, completed by that hook (a binary
+  # built from Go modules, cached by its own script), so nothing large lands in the repo.
+  if [ -f "$ctx/prepare.sh" ]; then
+    local stage="$CACHE/context-$name-$tag"
+    rm -rf "$stage" && mkdir -p "$stage" && cp -a "$ctx/." "$stage/"
+    bash "$ctx/prepare.sh" "$stage" || { log "$ref: prepare.sh failed"; exit 1; }
+    ctx="$stage"
+  fi
   IFS=',' read -r -a a <<<"$args"
   for x in "${a[@]}"; do [ -n "$x" ] && bargs+=(--build-arg "$x"); done
   hash="$({

@@ -54,6 +54,7 @@ export class DockerRuntime implements Runtime {
                 image: spec.image,
                 command: spec.command,
                 envs: spec.envs,
+                ...(spec.user ? { user: spec.user } : {}),
                 networksAdvanced: networks.map((n) => (n.aliases ? { name: n.net.name, aliases: n.aliases } : { name: n.net.name })),
                 ports: [],
                 mounts,

@@ -3,6 +3,7 @@
 import type { PlatformModel } from "../config/model";
 import { ENDPOINTS, type MonitoringService } from "../config/monitoring";
 import { memoryToMegabytes } from "../config/units";
+import { DOCKER_CONTAINERS_DIR, OTELCOL_CONFIG_FILE, OTELCOL_STORAGE_DIR } from "../render/monitoring/otelcol";
 import { CONF, GRAFANA_ADMIN_PASSWORD_FILE, SECRETS, TEXTFILE_DIR } from "../render/monitoring/paths";
 import type { MountSpec, WorkloadSpec } from "./workload";
 
@@ -12,9 +13,9 @@ export const MONITORING_LIMITS: Record<MonitoringService, { cpus: number; memory
     alertmanager: { cpus: 0.25, memoryMb: 128 },
     grafana: { cpus: 0.5, memoryMb: 512 },
     loki: { cpus: 1, memoryMb: 1024 },
-    promtail: { cpus: 0.25, memoryMb: 256 },
+    // memory_limiter (render/monitoring/otelcol.ts) refuses data at 200 MiB, below this limit.
+    otelcol: { cpus: 0.5, memoryMb: 256 },
     nodeExporter: { cpus: 0.25, memoryMb: 128 },
-    cadvisor: { cpus: 0.5, memoryMb: 256 },
     blackbox: { cpus: 0.25, memoryMb: 128 },
 };
 
@@ -24,12 +25,29 @@ export const MONITORING_LIMITS: Record<MonitoringService, { cpus: number; memory
  */
 export const MONITORING_HEALTH = (test: string[]) => ({ test, interval: "10s", timeout: "5s", retries: 5, startPeriod: "60s" });
 
+/**
+ * Services whose upstream image is distroless (no shell, no wget): their config files are written
+ * with the proxy's image (components/monitoring.ts), and their health check can only run their
+ * own binary (DISTROLESS_HEALTH).
+ */
+export const SHELL_LESS: ReadonlySet<MonitoringService> = new Set(["loki", "otelcol"]);
+
+/**
+ * Health checks of the distroless images: the binary checks the mounted config it runs with (the
+ * only program in the image). Healthy = running (Docker restarts it if it exits) with a config
+ * its own parser accepts; whether it does its job shows in Prometheus (`up`, TargetDown).
+ */
+export const DISTROLESS_HEALTH = {
+    loki: ["CMD", "/usr/bin/loki", `-config.file=${CONF.loki.container}/loki.yml`, "-verify-config"],
+    otelcol: ["CMD", "/otelcol-contrib", "validate", `--config=${CONF.otelcol.container}/${OTELCOL_CONFIG_FILE}`],
+} as const;
+
 const wget = (svc: MonitoringService) => ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${ENDPOINTS[svc].port}${ENDPOINTS[svc].health}`];
 const bind = (source: string, target: string): MountSpec => ({ type: "bind", source, target, readOnly: true });
 const conf = (svc: keyof typeof CONF) => bind(CONF[svc].host, CONF[svc].container);
 
 /** What differs per service; the rest of a monitoring workload is common (monitoringWorkload). */
-type ServicePart = Pick<WorkloadSpec, "command" | "envs" | "host" | "extraHosts"> & {
+type ServicePart = Pick<WorkloadSpec, "command" | "envs" | "user" | "host" | "extraHosts"> & {
     mounts: MountSpec[];
     /** Target of the service's own data volume (<prefix>-<svc>-data), if it keeps data. */
     data?: string;
@@ -47,7 +65,7 @@ export function uiUrl(model: PlatformModel, ui: "grafana" | "prometheus"): { url
 }
 
 const PARTS: Record<MonitoringService, (model: PlatformModel, hasSecrets: boolean) => ServicePart> = {
-    loki: () => ({ command: [`-config.file=${CONF.loki.container}/loki.yml`], mounts: [conf("loki")], data: "/loki", health: wget("loki") }),
+    loki: () => ({ command: [`-config.file=${CONF.loki.container}/loki.yml`], mounts: [conf("loki")], data: "/loki", health: [...DISTROLESS_HEALTH.loki] }),
     alertmanager: (_m, hasSecrets) => ({
         command: [`--config.file=${CONF.alertmanager.container}/alertmanager.yml`, "--storage.path=/alertmanager"],
         // The secrets directory only with a receiver that has secrets: it exists only then.
@@ -60,12 +78,6 @@ const PARTS: Record<MonitoringService, (model: PlatformModel, hasSecrets: boolea
         host: { pidMode: "host" },
         mounts: [{ type: "bind", source: "/", target: "/host", readOnly: true, propagation: "rslave" }, bind(TEXTFILE_DIR.host, TEXTFILE_DIR.container)],
         health: wget("nodeExporter"),
-    }),
-    cadvisor: () => ({
-        command: ["--docker_only=true", "--housekeeping_interval=30s", "--store_container_labels=false", "--whitelisted_container_labels=hostplane.environment,hostplane.service,hostplane.stack"],
-        host: { privileged: true, devices: [{ hostPath: "/dev/kmsg", containerPath: "/dev/kmsg", permissions: "rwm" }] },
-        mounts: [bind("/", "/rootfs"), bind("/var/run", "/var/run"), bind("/sys", "/sys"), bind("/var/lib/docker", "/var/lib/docker"), bind("/dev/disk", "/dev/disk")],
-        health: wget("cadvisor"),
     }),
     blackbox: (m) => ({
         command: [`--config.file=${CONF.blackbox.container}/blackbox.yml`],
@@ -93,12 +105,13 @@ const PARTS: Record<MonitoringService, (model: PlatformModel, hasSecrets: boolea
             environmentNetworks: m.monitoring.prometheusNetworks,
         };
     },
-    promtail: () => ({
-        command: [`-config.file=${CONF.promtail.container}/promtail.yml`],
-        mounts: [conf("promtail"), bind("/var/run/docker.sock", "/var/run/docker.sock")],
-        data: "/var/lib/promtail",
-        // The image has bash but neither curl nor wget.
-        health: ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${ENDPOINTS.promtail.port}`],
+    otelcol: () => ({
+        command: [`--config=${CONF.otelcol.container}/${OTELCOL_CONFIG_FILE}`],
+        // Root: the json-file logs (0600, root) and the Docker socket.
+        user: "0",
+        mounts: [conf("otelcol"), bind(DOCKER_CONTAINERS_DIR, DOCKER_CONTAINERS_DIR), bind("/var/run/docker.sock", "/var/run/docker.sock")],
+        data: OTELCOL_STORAGE_DIR,
+        health: [...DISTROLESS_HEALTH.otelcol],
     }),
     grafana: (m) => {
         const ui = uiUrl(m, "grafana");

@@ -19,6 +19,8 @@ export interface WorkloadSpec {
     image: string;
     command?: string[];
     envs?: string[];
+    /** User the process runs as, when not the image's (the collector reads root-only log files). */
+    user?: string;
     /** Networks by name; the first is the workload's own, where `aliases` resolve to it. */
     networks: { name: string; aliases?: string[] }[];
     mounts: MountSpec[];
@@ -32,7 +34,7 @@ export interface WorkloadSpec {
     labels: Record<string, string>;
     /** SIGTERM → SIGKILL grace on stop. */
     graceSeconds: number;
-    /** Host-level access some collectors need (node-exporter, cAdvisor). */
+    /** Host-level access some collectors need (node-exporter). */
     host?: { pidMode?: "host"; privileged?: boolean; devices?: { hostPath: string; containerPath: string; permissions: string }[] };
     /** Extra /etc/hosts entries: name → IP or "host-gateway". */
     extraHosts?: { host: string; ip: string }[];

@@ -50,7 +50,8 @@ for (const stack of STACKS) {
                 assert.ok(Number(i.cpus) > 0, `${c.name} cpu limit`);
                 assert.ok(["always", "unless-stopped", "on-failure"].includes(i.restart), `${c.name} restart`);
                 assert.strictEqual(i.logDriver, "json-file");
-                assert.deepStrictEqual(Object.keys(i.logOpts).sort(), ["max-file", "max-size"]);
+                // Rotation, plus the container name and hostplane labels on every line (the collector reads them).
+                assert.deepStrictEqual(Object.keys(i.logOpts).sort(), ["labels", "max-file", "max-size", "tag"]);
                 assert.strictEqual(i.wait, true, `${c.name} health-gated start`);
                 const app = g.model.environments.flatMap((e) => e.apps).find((a) => c.name === `${a.containerBaseName}-container`)!;
                 assert.ok(i.waitTimeout > app.healthcheck.worstCaseSeconds, `${c.name} waits longer than the slowest healthy start`);

@@ -77,7 +77,7 @@ describe("image source: local-build", () => {
         assert.match(api.image, /^hostplane-local\/python:1-[0-9a-f]{12}$/);
         assert.match(m.proxy.image, /^hostplane-local\/nginx:1-[0-9a-f]{12}$/);
         assert.match(m.monitoring.images.prometheus, /^hostplane-local\/prometheus:1-/);
-        assert.deepStrictEqual(m.images.builds.map((b) => b.recipe.name), ["python", "nginx", "prometheus", "alertmanager", "node-exporter", "blackbox-exporter"]);
+        assert.deepStrictEqual(m.images.builds.map((b) => b.recipe.name), ["python", "nginx", "prometheus", "alertmanager", "otelcol", "node-exporter", "blackbox-exporter"]);
         assert.ok(m.images.notes.includes(`hostplane:environments.production.apps.api.image: python:3.12-alpine -> ${api.image} (built from Debian 12 packages: Python 3.11)`));
     });
     it("switches default-on monitoring services without a recipe off, with a note each", () => {
@@ -93,7 +93,7 @@ describe("image source: local-build", () => {
             {
                 key: "hostplane:environments.staging.apps.api.image",
                 message:
-                    "image 'ghcr.io/example/api:1.0.0' has no local-build recipe (hostplane:images.source is local-build, so every image is built from Debian packages); recipes exist for nginx, postgres, edoburu/pgbouncer, redis, python, prom/prometheus, prom/alertmanager, prom/node-exporter, prom/blackbox-exporter, prometheuscommunity/postgres-exporter, oliver006/redis_exporter, rabbitmq, apache/kafka, chrislusf/seaweedfs, hostplane/demo-app:1, hostplane/demo-app:2: use one, or set hostplane:images.source to registry",
+                    "image 'ghcr.io/example/api:1.0.0' has no local-build recipe (hostplane:images.source is local-build, so every image is built from Debian packages); recipes exist for nginx, postgres, edoburu/pgbouncer, redis, python, prom/prometheus, prom/alertmanager, prom/node-exporter, prom/blackbox-exporter, prometheuscommunity/postgres-exporter, oliver006/redis_exporter, rabbitmq, apache/kafka, chrislusf/seaweedfs, otel/opentelemetry-collector-contrib, victoriametrics/victoria-logs, hostplane/demo-app:1, hostplane/demo-app:2: use one, or set hostplane:images.source to registry",
             },
         ]);
     });

@@ -145,8 +145,10 @@ describe("Monitoring component (mock graph)", () => {
                 if (g.model.stack === "e2e") assert.deepStrictEqual(ui, [], "no production environment, no UI configured");
             });
 
-            it("Prometheus, Grafana, Loki, Alertmanager have health checks on their health endpoints; all have limits and log rotation", () => {
-                for (const [svc, path] of [["prometheus", "/-/healthy"], ["grafana", "/api/health"], ["loki", "/ready"], ["alertmanager", "/-/healthy"]]) {
+            it("Prometheus, Grafana, Alertmanager have health checks on their health endpoints, Loki and the collector (distroless) run their own binary; all have limits and log rotation", () => {
+                for (const [svc, bin] of [["loki", "/usr/bin/loki"], ["otelcol", "/otelcol-contrib"]])
+                    if (byAlias(g, svc)) assert.strictEqual((byAlias(g, svc)!.inputs.healthcheck as any).tests[1], bin, `${svc}: its own binary checks it`);
+                for (const [svc, path] of [["prometheus", "/-/healthy"], ["grafana", "/api/health"], ["alertmanager", "/-/healthy"]]) {
                     const c = byAlias(g, svc);
                     if (!g.model.monitoring.services[svc as "loki"]) {
                         assert.strictEqual(c, undefined, `${svc} is switched off`);
@@ -164,13 +166,13 @@ describe("Monitoring component (mock graph)", () => {
                 }
             });
 
-            it("ordering: Grafana after Prometheus and Loki, Promtail after Loki, each container after its config step", () => {
+            it("ordering: Grafana after Prometheus and Loki, the collector after Loki, each container after its config step", () => {
                 const p = g.model.prefix;
                 const deps = (alias: string) => byAlias(g, alias)?.dependsOn ?? [];
                 if (g.model.monitoring.services.grafana) {
                     assert.ok(deps("grafana").includes(`${p}-prometheus`) && deps("grafana").includes(`${p}-loki`), JSON.stringify(deps("grafana")));
                 }
-                if (g.model.monitoring.services.promtail) assert.ok(deps("promtail").includes(`${p}-loki`));
+                if (g.model.monitoring.services.otelcol && g.model.monitoring.services.loki) assert.ok(deps("otelcol").includes(`${p}-loki`));
                 assert.ok(deps("prometheus").includes(`${p}-prometheus-config`));
                 const reload = monitoringChildren(g).find((r) => r.name === `${p}-prometheus-reload`)!;
                 assert.match(String(reload.inputs.create), /\/-\/reload/);
@@ -257,8 +259,8 @@ describe("Monitoring component (mock graph)", () => {
     it("monitoring.enabled: false creates no monitoring resources; switched-off services have no container", async () => {
         const off = await captureGraph(sourceOf({ ...baseConfig(), monitoring: { enabled: false } }));
         assert.strictEqual(off.resources.filter((r) => r.type === MONITORING_TYPE).length, 0);
-        const some = await captureGraph(sourceOf({ ...baseConfig(), monitoring: { services: { grafana: false, cadvisor: false } } }));
+        const some = await captureGraph(sourceOf({ ...baseConfig(), monitoring: { services: { grafana: false, nodeExporter: false } } }));
         const names = containers(some).map((c) => c.name).sort();
-        assert.deepStrictEqual(names, ["tp-alertmanager", "tp-blackbox", "tp-loki", "tp-node-exporter", "tp-prometheus", "tp-promtail"]);
+        assert.deepStrictEqual(names, ["tp-alertmanager", "tp-blackbox", "tp-loki", "tp-otelcol", "tp-prometheus"]);
     });
 });

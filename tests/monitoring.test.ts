@@ -224,10 +224,10 @@ describe("alert rules (promtool test rules)", () => {
             name: "ContainerMemoryNearLimit fires above 90% of the limit",
             interval: "1m",
             input_series: [
-                { series: sel("container_memory_working_set_bytes", { job: "cadvisor", name: "shop-production-api-1", ...api }), values: "950x10" },
-                { series: sel("container_spec_memory_limit_bytes", { job: "cadvisor", name: "shop-production-api-1", ...api }), values: "1000x10" },
-                { series: sel("container_memory_working_set_bytes", { job: "cadvisor", name: "shop-production-web-1", env: "production", service: "web" }), values: "500x10" },
-                { series: sel("container_spec_memory_limit_bytes", { job: "cadvisor", name: "shop-production-web-1", env: "production", service: "web" }), values: "1000x10" },
+                { series: sel("container_memory_usage_total_bytes", { job: "otelcol", container_name: "shop-production-api-1", ...api }), values: "950x10" },
+                { series: sel("container_memory_usage_limit_bytes", { job: "otelcol", container_name: "shop-production-api-1", ...api }), values: "1000x10" },
+                { series: sel("container_memory_usage_total_bytes", { job: "otelcol", container_name: "shop-production-web-1", env: "production", service: "web" }), values: "500x10" },
+                { series: sel("container_memory_usage_limit_bytes", { job: "otelcol", container_name: "shop-production-web-1", env: "production", service: "web" }), values: "1000x10" },
             ],
             alert_rule_test: [
                 {
@@ -235,7 +235,7 @@ describe("alert rules (promtool test rules)", () => {
                     alertname: "ContainerMemoryNearLimit",
                     exp_alerts: [
                         {
-                            exp_labels: { severity: "warning", job: "cadvisor", name: "shop-production-api-1", ...api },
+                            exp_labels: { severity: "warning", job: "otelcol", container_name: "shop-production-api-1", ...api },
                             exp_annotations: { summary: "container shop-production-api-1 (production/api) uses 95% of its memory limit" },
                         },
                     ],
@@ -245,7 +245,8 @@ describe("alert rules (promtool test rules)", () => {
         {
             name: "ContainerRestarting fires on 3 restarts in 15 minutes",
             interval: "1m",
-            input_series: [{ series: sel("container_start_time_seconds", { job: "cadvisor", name: "shop-production-api-1", ...api }), values: "100 100 200 300 400 400" }],
+            // Docker's restart count as docker_stats reports it: 0, then 3 restarts by minute 5.
+            input_series: [{ series: sel("container_restarts_total", { job: "otelcol", container_name: "shop-production-api-1", ...api }), values: "0 0 1 2 3 3" }],
             alert_rule_test: [
                 { eval_time: "2m", alertname: "ContainerRestarting", exp_alerts: [] },
                 {
@@ -253,7 +254,7 @@ describe("alert rules (promtool test rules)", () => {
                     alertname: "ContainerRestarting",
                     exp_alerts: [
                         {
-                            exp_labels: { severity: "warning", job: "cadvisor", name: "shop-production-api-1", ...api },
+                            exp_labels: { severity: "warning", job: "otelcol", container_name: "shop-production-api-1", ...api },
                             exp_annotations: { summary: "container shop-production-api-1 (production/api) restarted 3 times in 15 minutes" },
                         },
                     ],
@@ -302,8 +303,8 @@ describe("alert rules (promtool test rules)", () => {
             name: "Nginx5xxRatioHigh fires at 10% 5xx",
             interval: "1m",
             input_series: [
-                { series: sel("promtail_custom_nginx_http_responses_total", { job: "promtail", env: "production", service: "proxy", status_class: "5xx" }), values: "0+10x20" },
-                { series: sel("promtail_custom_nginx_http_responses_total", { job: "promtail", env: "production", service: "proxy", status_class: "2xx" }), values: "0+90x20" },
+                { series: sel("nginx_http_responses_total", { job: "otelcol", env: "production", service: "proxy", status_class: "5xx" }), values: "0+10x20" },
+                { series: sel("nginx_http_responses_total", { job: "otelcol", env: "production", service: "proxy", status_class: "2xx" }), values: "0+90x20" },
             ],
             alert_rule_test: [
                 {
@@ -514,18 +515,18 @@ describe("Grafana dashboards", () => {
         const up = exprs(generic).find((e) => e.startsWith("up{"))!;
         for (const kind of EXPORTER_KINDS) assert.match(up, new RegExp(`job=~"[^"]*\\b${kind}\\b`), `${kind} in the data-services dashboard`);
         const nginx = exprs(JSON.parse(dashboardFiles().find((f) => f.name === "nginx.json")!.content)).join("\n");
-        assert.ok(nginx.includes(NGINX_RESPONSES_METRIC), "nginx dashboard uses the Promtail-derived counter");
+        assert.ok(nginx.includes(NGINX_RESPONSES_METRIC), "nginx dashboard uses the collector's access-log counter");
     });
 
-    it("kind dashboards select their own job and only metrics that exporter produces; promtail keeps the proxy's env/service labels", () => {
+    it("kind dashboards select their own job and only metrics that exporter produces; the collector's series keep their env/service labels", () => {
         for (const [file, job, prefix] of [["postgres.json", "postgres", /\bpg_/], ["redis.json", "redis", /\bredis_/]] as const) {
             for (const e of exprs(JSON.parse(dashboardFiles().find((f) => f.name === file)!.content))) {
                 assert.match(e, new RegExp(`job="${job}"`), `${file}: ${e}`);
                 assert.match(e, prefix, `${file}: ${e}`);
             }
         }
-        const promtail = (prometheusConfig(stackModel("production")).scrape_configs as any[]).find((j) => j.job_name === "promtail");
-        assert.strictEqual(promtail.honor_labels, true, "service=\"proxy\" of the access-log counter survives the scrape");
+        const otelcol = (prometheusConfig(stackModel("production")).scrape_configs as any[]).find((j) => j.job_name === "otelcol");
+        assert.strictEqual(otelcol.honor_labels, true, "service=\"proxy\" of the access-log counter and each container's env/service survive the scrape");
     });
 
     it("every job a dashboard queries is a scrape job of the rendered prometheus.yml (no 'No data' from label mismatch)", () => {

@@ -26,7 +26,7 @@ describe("spec/monitoring: one workload spec per monitoring service", () => {
         const vol = prom.mounts.find((x) => x.type === "volume");
         assert.ok(vol && vol.type === "volume" && vol.volume.name === `${m.prefix}-prometheus-data` && vol.target === "/prometheus");
         assert.ok(prom.memoryMb >= 1024);
-        assert.strictEqual(monitoringWorkload(m, "cadvisor").mounts.some((x) => x.type === "volume"), false);
+        assert.strictEqual(monitoringWorkload(m, "nodeExporter").mounts.some((x) => x.type === "volume"), false);
     });
 
     it("Alertmanager mounts its secrets directory only when its receiver has secrets", () => {

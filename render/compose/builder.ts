@@ -8,6 +8,7 @@ import { dockerDuration } from "../../config/units";
 import { labelsFor } from "../../components/labels";
 import { SECURITY_OPTS } from "../../components/container-spec";
 import { HOST_ROOT, HostFile } from "../files";
+import { dockerLogOpts } from "../log-opts";
 import { ComposeService, DependsCondition, LAYOUT, SecretFile, SecretLookup, SecretValue } from "./types";
 
 export interface HealthInput {
@@ -59,7 +60,7 @@ export class ComposeBuilder {
             memswap_limit: `${spec.memoryMb}m`,
             security_opt: [...SECURITY_OPTS],
             restart: spec.restart ?? "unless-stopped",
-            logging: { driver: "json-file", options: { "max-size": model.logs.maxSize, "max-file": String(model.logs.maxFile) } },
+            logging: { driver: "json-file", options: dockerLogOpts(model.logs) },
             labels: spec.labels,
             ...(spec.graceSeconds ? { stop_grace_period: `${spec.graceSeconds}s` } : {}),
         };

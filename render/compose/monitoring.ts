@@ -4,8 +4,9 @@
 // secret files. Compose has no reload step: `compose restart prometheus` after a config change.
 import type { MonitoringService } from "../../config/monitoring";
 import { memoryToMegabytes } from "../../config/units";
-import { MONITORING_LIMITS } from "../../spec/monitoring";
+import { DISTROLESS_HEALTH, MONITORING_LIMITS } from "../../spec/monitoring";
 import { monitoringFilesByService } from "../monitoring";
+import { DOCKER_CONTAINERS_DIR, OTELCOL_CONFIG_FILE, OTELCOL_STORAGE_DIR } from "../monitoring/otelcol";
 import { CONF, ENDPOINTS, GRAFANA_ADMIN_PASSWORD_FILE, SECRETS, SLACK_WEBHOOK_FILE, SMTP_PASSWORD_FILE, TEXTFILE_DIR } from "../monitoring/paths";
 import { ComposeBuilder, depends } from "./builder";
 import type { ComposeService } from "./types";
@@ -46,7 +47,8 @@ export function renderMonitoring(b: ComposeBuilder): void {
         const port = b.model.proxy.ports.https === 443 ? "" : `:${b.model.proxy.ports.https}`;
         return r ? { url: `https://${r.host}${port}${r.path.replace(/\/+$/, "")}`, subPath: r.path !== "/" } : undefined;
     };
-    if (on.loki) add("loki", { command: [`-config.file=${CONF.loki.container}/loki.yml`], volumes: [conf("loki"), vol("loki", "/loki")], health: wget("loki") });
+    // Loki and the collector: distroless images, checked by their own binary (spec/monitoring.ts).
+    if (on.loki) add("loki", { command: [`-config.file=${CONF.loki.container}/loki.yml`], volumes: [conf("loki"), vol("loki", "/loki")], health: [...DISTROLESS_HEALTH.loki] });
     if (on.alertmanager) add("alertmanager", alertmanager(b, conf("alertmanager"), vol("alertmanager", "/alertmanager")));
     if (on.nodeExporter)
         add("nodeExporter", {
@@ -54,14 +56,6 @@ export function renderMonitoring(b: ComposeBuilder): void {
             pid: "host",
             volumes: ["/:/host:ro,rslave", b.writableDir(TEXTFILE_DIR.host, TEXTFILE_DIR.container)],
             health: wget("nodeExporter"),
-        });
-    if (on.cadvisor)
-        add("cadvisor", {
-            command: ["--docker_only=true", "--housekeeping_interval=30s", "--store_container_labels=false", "--whitelisted_container_labels=hostplane.environment,hostplane.service,hostplane.stack"],
-            privileged: true,
-            devices: ["/dev/kmsg:/dev/kmsg:rwm"],
-            volumes: ["/:/rootfs:ro", "/var/run:/var/run:ro", "/sys:/sys:ro", "/var/lib/docker:/var/lib/docker:ro", "/dev/disk:/dev/disk:ro"],
-            health: wget("cadvisor"),
         });
     if (on.blackbox && on.prometheus)
         add("blackbox", { command: [`--config.file=${CONF.blackbox.container}/blackbox.yml`], volumes: [conf("blackbox")], extra_hosts: mon.probeHosts.map((h) => `${h}:host-gateway`), health: wget("blackbox"), envNetworks: mon.blackboxNetworks });
@@ -73,12 +67,13 @@ export function renderMonitoring(b: ComposeBuilder): void {
             health: wget("prometheus"),
             envNetworks: mon.prometheusNetworks,
         });
-    if (on.promtail && on.loki)
-        add("promtail", {
-            command: [`-config.file=${CONF.promtail.container}/promtail.yml`],
-            volumes: [conf("promtail"), "/var/run/docker.sock:/var/run/docker.sock:ro", vol("promtail", "/var/lib/promtail")],
-            health: ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${ENDPOINTS.promtail.port}`],
-            after: ["loki"],
+    if (on.otelcol)
+        add("otelcol", {
+            command: [`--config=${CONF.otelcol.container}/${OTELCOL_CONFIG_FILE}`],
+            user: "0",
+            volumes: [conf("otelcol"), `${DOCKER_CONTAINERS_DIR}:${DOCKER_CONTAINERS_DIR}:ro`, "/var/run/docker.sock:/var/run/docker.sock:ro", vol("otelcol", OTELCOL_STORAGE_DIR)],
+            health: [...DISTROLESS_HEALTH.otelcol],
+            after: on.loki ? ["loki"] : [],
         });
     if (on.grafana) add("grafana", grafana(b, conf("grafana"), vol("grafana", "/var/lib/grafana"), uiUrl("grafana")));
 }

@@ -5,11 +5,11 @@ import type { HostFile } from "../files";
 import { renderAlertmanager } from "./alertmanager";
 import { renderGrafana } from "./grafana";
 import { renderLoki } from "./loki";
+import { renderOtelcol } from "./otelcol";
 import { renderPrometheus } from "./prometheus";
-import { renderPromtail } from "./promtail";
 import { renderRules } from "./rules";
 
-export type MonitoringFiles = Record<"prometheus" | "blackbox" | "alertmanager" | "loki" | "promtail" | "grafana", HostFile[]>;
+export type MonitoringFiles = Record<"prometheus" | "blackbox" | "alertmanager" | "loki" | "otelcol" | "grafana", HostFile[]>;
 
 export function monitoringFilesByService(model: PlatformModel): MonitoringFiles {
     const s = model.monitoring.services;
@@ -19,7 +19,7 @@ export function monitoringFilesByService(model: PlatformModel): MonitoringFiles 
         blackbox: prom.filter((f) => f.path.endsWith("blackbox.yml")),
         alertmanager: s.alertmanager ? renderAlertmanager(model) : [],
         loki: s.loki ? renderLoki(model) : [],
-        promtail: s.promtail ? renderPromtail(model) : [],
+        otelcol: s.otelcol ? renderOtelcol(model) : [],
         grafana: s.grafana ? renderGrafana(model) : [],
     };
 }

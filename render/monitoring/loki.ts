@@ -1,4 +1,8 @@
-// Loki: single binary, filesystem storage, retention enforced by the compactor.
+// Loki 3: single binary, filesystem storage, retention enforced by the compactor. Logs arrive from
+// the OpenTelemetry Collector on Loki's native OTLP endpoint (/otlp/v1/logs); the collector's
+// env/service/container resource attributes become index labels, the rest structured metadata
+// (which needs schema v13).
+import { LOG_RESOURCE_ATTRIBUTES } from "./otelcol";
 import { stringify } from "yaml";
 import type { PlatformModel } from "../../config/model";
 import type { HostFile } from "../files";
@@ -17,11 +21,11 @@ export function lokiConfig(model: PlatformModel): Record<string, unknown> {
             ring: { kvstore: { store: "inmemory" } },
         },
         schema_config: {
-            configs: [{ from: "2024-01-01", store: "tsdb", object_store: "filesystem", schema: "v12", index: { prefix: "index_", period: "24h" } }],
+            configs: [{ from: "2024-01-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } }],
         },
         compactor: {
             working_directory: "/loki/compactor",
-            shared_store: "filesystem",
+            delete_request_store: "filesystem",
             retention_enabled: true,
             retention_delete_delay: "2h",
             compaction_interval: "10m",
@@ -32,6 +36,8 @@ export function lokiConfig(model: PlatformModel): Record<string, unknown> {
             reject_old_samples_max_age: retention,
             ingestion_rate_mb: 8,
             ingestion_burst_size_mb: 16,
+            allow_structured_metadata: true,
+            otlp_config: { resource_attributes: { attributes_config: [{ action: "index_label", attributes: [...LOG_RESOURCE_ATTRIBUTES] }] } },
         },
         analytics: { reporting_enabled: false },
     };

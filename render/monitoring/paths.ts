@@ -11,7 +11,7 @@ export const CONF = {
     alertmanager: { host: `${MONITORING_HOST_DIR}/alertmanager`, container: "/etc/alertmanager" },
     blackbox: { host: `${MONITORING_HOST_DIR}/blackbox`, container: "/etc/blackbox_exporter" },
     loki: { host: `${MONITORING_HOST_DIR}/loki`, container: "/etc/loki" },
-    promtail: { host: `${MONITORING_HOST_DIR}/promtail`, container: "/etc/promtail" },
+    otelcol: { host: `${MONITORING_HOST_DIR}/otelcol`, container: "/etc/otelcol" },
     grafana: { host: `${MONITORING_HOST_DIR}/grafana`, container: "/etc/grafana/hostplane" },
 } as const;
 

@@ -15,7 +15,7 @@ export const JOBS = {
     apps: "apps",
     routes: "probe-routes",
     health: "probe-health",
-    promtail: "promtail",
+    otelcol: "otelcol",
 } as const;
 
 /** Scrape jobs of the data services: the preset kind (config/monitoring.ts EXPORTER_KINDS). */
@@ -40,23 +40,13 @@ export function prometheusConfig(model: PlatformModel): Record<string, unknown> 
     ];
     if (s.alertmanager) jobs.push(self("alertmanager", ENDPOINTS.alertmanager));
     if (s.loki) jobs.push(self("loki", ENDPOINTS.loki));
-    // honor_labels: the proxy's access-log counter (promtail_custom_*) keeps the env/service of its log stream.
-    if (s.promtail) jobs.push(self("promtail", ENDPOINTS.promtail, { honor_labels: true }));
+    // honor_labels: the collector's series keep the env/service of the container they describe
+    // (docker_stats) or of the log stream they were counted from (the proxy's responses).
+    if (s.otelcol) jobs.push(self(JOBS.otelcol, ENDPOINTS.otelcol, { honor_labels: true }));
     if (s.grafana) jobs.push(self("grafana", ENDPOINTS.grafana));
     if (s.blackbox) jobs.push(self("blackbox", ENDPOINTS.blackbox));
     // honor_labels: the textfile collector's env/service labels (backup metrics) win over the target's.
     if (s.nodeExporter) jobs.push(self("node-exporter", ENDPOINTS.nodeExporter, { honor_labels: true }));
-    if (s.cadvisor)
-        jobs.push(
-            self("cadvisor", ENDPOINTS.cadvisor, {
-                // Containers' Docker labels become the same env/service labels every other job uses.
-                metric_relabel_configs: [
-                    { source_labels: ["container_label_hostplane_environment"], target_label: "env", regex: "(.+)" },
-                    { source_labels: ["container_label_hostplane_service"], target_label: "service", regex: "(.+)" },
-                    { regex: "container_label_.*", action: "labeldrop" },
-                ],
-            }),
-        );
     if (m.metricsTargets.length > 0)
         jobs.push({
             job_name: JOBS.apps,

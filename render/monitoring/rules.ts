@@ -18,8 +18,17 @@ import { JOBS, RULES_FILE } from "./prometheus";
 
 /** Real filesystems only: dockprom's fstype="aufs" never matched on ext4/overlay2 hosts. */
 export const DISK_FSTYPES = "ext4|xfs|btrfs";
-/** promtail's metrics stage on the proxy's JSON access log (see promtail.ts). */
-export const NGINX_RESPONSES_METRIC = "promtail_custom_nginx_http_responses_total";
+/** The collector's count of the proxy's responses by status_class (otelcol.ts, count connector). */
+export const NGINX_RESPONSES_METRIC = "nginx_http_responses_total";
+/** The collector's docker_stats series (otelcol.ts), as its Prometheus exporter names them. */
+export const CONTAINER_METRICS = {
+    restarts: "container_restarts_total",
+    memory: "container_memory_usage_total_bytes",
+    memoryLimit: "container_memory_usage_limit_bytes",
+    cpu: "container_cpu_usage_nanoseconds_total",
+    networkRx: "container_network_io_usage_rx_bytes_total",
+    networkTx: "container_network_io_usage_tx_bytes_total",
+} as const;
 
 interface Rule {
     alert: string;
@@ -51,16 +60,18 @@ export function alertRules(model: PlatformModel): { groups: { name: string; rule
                 rules: [
                     {
                         alert: "ContainerRestarting",
-                        expr: 'changes(container_start_time_seconds{name!=""}[15m]) >= 3',
+                        // Docker's restart count (restart policy), per container, from docker_stats.
+                        expr: `increase(${CONTAINER_METRICS.restarts}[15m]) >= 3`,
                         labels: { severity: "warning" },
-                        annotations: { summary: "container {{ $labels.name }} ({{ $labels.env }}/{{ $labels.service }}) restarted {{ $value }} times in 15 minutes" },
+                        annotations: { summary: "container {{ $labels.container_name }} ({{ $labels.env }}/{{ $labels.service }}) restarted {{ $value }} times in 15 minutes" },
                     },
                     {
                         alert: "ContainerMemoryNearLimit",
-                        expr: 'container_memory_working_set_bytes{name!=""} / (container_spec_memory_limit_bytes{name!=""} > 0) > 0.9',
+                        // Usage without the page cache, like `docker stats`; the limit is the host's memory when none is set.
+                        expr: `${CONTAINER_METRICS.memory} / (${CONTAINER_METRICS.memoryLimit} > 0) > 0.9`,
                         for: "5m",
                         labels: { severity: "warning" },
-                        annotations: { summary: "container {{ $labels.name }} ({{ $labels.env }}/{{ $labels.service }}) uses {{ $value | humanizePercentage }} of its memory limit" },
+                        annotations: { summary: "container {{ $labels.container_name }} ({{ $labels.env }}/{{ $labels.service }}) uses {{ $value | humanizePercentage }} of its memory limit" },
                     },
                 ],
             },
