@@ -266,7 +266,7 @@ build_image() {
   fi
   log "$ref: building (log: $CACHE/build-$name-$tag.log)"
   local bctx
-  bctx="$(build_context "$name")"
+  bctx="$(build_context "$name" "$ctx")"
   if ! docker build --network="$NETWORK" "${bargs[@]}" --label "$LABEL=$hash" \
     -t "$ref" "$bctx" >"$CACHE/build-$name-$tag.log" 2>&1; then
     tail -n 30 "$CACHE/build-$name-$tag.log" >&2
@@ -282,8 +282,8 @@ build_image() {
 # The build context of a recipe: its directory, or, when it has a fetch.sh (inputs that are not
 # Debian packages: jars from Maven Central, a binary built from Go modules), a copy of it that the
 # script completed. The recipe's hash covers fetch.sh and its lock files, so pins are in the tag.
-build_context() {
-  local name="$1" ctx="$HERE/$1" tmp t0
+build_context() { # NAME [CTX]: CTX (default images/NAME) may be prepare.sh's staged copy
+  local name="$1" ctx="${2:-$HERE/$1}" tmp t0
   if [ ! -f "$ctx/fetch.sh" ]; then echo "$ctx"; return; fi
   t0="$(now)"
   tmp="$(mktemp -d "$CACHE/context-$name.XXXXXX")"
