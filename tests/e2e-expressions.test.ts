@@ -23,5 +23,7 @@ describe("e2e expression check: metric names and the absent list", () => {
         for (const a of ABSENT_HERE) assert.ok(a.reason.length > 20, String(a.pattern));
         assert.ok(ABSENT_HERE.some((a) => a.pattern.test("mongodb_ss_connections")));
         assert.ok(!ABSENT_HERE.some((a) => a.pattern.test("pg_up") || a.pattern.test("rabbitmq_queue_messages_ready")));
+        // The collector runs in the e2e stack: container and nginx series must have data there.
+        assert.ok(!ABSENT_HERE.some((a) => a.pattern.test("container_memory_usage_total_bytes") || a.pattern.test("nginx_http_responses_total")));
     });
 });

@@ -68,8 +68,6 @@ export function metricNames(expr: string): string[] {
 
 /** Series this stack cannot have, and why: an expression reading only these may return nothing. */
 export const ABSENT_HERE: { pattern: RegExp; reason: string }[] = [
-    { pattern: /^container_/, reason: "per-container metrics come from the container-metrics agent, which is not part of this stack" },
-    { pattern: /nginx_http_responses/, reason: "nginx per-status counts come from the log agent, which is not part of this stack" },
     { pattern: /^mongodb_/, reason: "MongoDB cannot run here (no image: not a Debian package, no registry reachable)" },
     { pattern: /^minio_/, reason: "MinIO does not run in new stacks (archived upstream); the e2e object store is SeaweedFS" },
     { pattern: /^kafka_consumergroup_/, reason: "kafka_exporter's metric: the registry image's sidecar has it; images/kafka's JMX agent serves broker metrics instead" },

@@ -27,6 +27,12 @@ const PROBE_IMAGE = "hostplane-e2e/demo-app:1";
 const ALERT_SINK = `${PREFIX}-alert-sink`;
 const ALERT_SINK_URL = "http://alert-sink:8000/alerts";
 const byService = (svc: string) => lines(docker("ps", "--filter", "label=hostplane.stack=e2e", "--filter", `label=hostplane.service=${svc}`, "--format", "{{.Names}}"))[0];
+/**
+ * Loki's stand-in (VictoriaLogs, images/victorialogs: another OTLP log store): Pulumi.e2e.yaml
+ * points monitoring.logsEndpoint at this alias on the monitoring network.
+ */
+const LOG_STORE = { name: `${PREFIX}-victorialogs`, alias: "victorialogs", image: "hostplane-e2e/victorialogs:1", network: `${PREFIX}_monitoring_network` };
+const removeLogStore = () => execFileSync("docker", ["rm", "-f", LOG_STORE.name], { stdio: "ignore" });
 
 const docker = (...args: string[]) => execFileSync("docker", args, { encoding: "utf8" }).trim();
 const lines = (s: string) => s.split("\n").filter(Boolean);
@@ -174,7 +180,8 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
         // Left only by a test that failed half-way.
         spawnSync("docker", ["rm", "-f", ALERT_SINK], { stdio: "ignore" });
         if (!stack) return;
-        // Leave nothing behind even when a test failed half-way.
+        // Leave nothing behind even when a test failed half-way (the log store holds the monitoring network).
+        removeLogStore();
         await stack.destroy({ onOutput: () => {} }).catch((e) => console.error("cleanup destroy failed:", e.message));
     });
 
@@ -320,6 +327,57 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
         log(`delivered after ${((Date.now() - t0) / 1000).toFixed(1)} s: ${received.slice(0, 400)}\n`);
         assert.match(received, /\[FIRING\] HostplaneE2ETestAlert \(e2e\)/);
         assert.match(received, /e2e test alert/);
+    });
+
+    it("2h. logs: a request through the proxy reaches the OTLP log store (VictoriaLogs for Loki) with its env/service/container labels; Prometheus scrapes the collector (up == 1)", async () => {
+        removeLogStore();
+        // Started after `up`: the collector queued what it read meanwhile and retries (at most 30 s apart).
+        docker("run", "-d", "--name", LOG_STORE.name, "--network", LOG_STORE.network, "--network-alias", LOG_STORE.alias, LOG_STORE.image, "-storageDataPath=/victoria-logs-data", "-retentionPeriod=1d");
+        try {
+            const marker = `otelprobe${Date.now()}`;
+            viaProxy(`/?probe=${marker}`);
+            const query = (q: string) =>
+                lines(docker("exec", LOG_STORE.name, "wget", "-qO-", `http://127.0.0.1:9428/select/logsql/query?query=${encodeURIComponent(q)}`)).map((l) => JSON.parse(l));
+            // Bounded: 90 s for the line to be read, batched (2 s) and delivered.
+            let hits: any[] = [];
+            const t0 = Date.now();
+            while (Date.now() - t0 < 90000 && hits.length === 0) {
+                hits = query(`${marker} AND service:proxy`);
+                if (hits.length === 0) await sleep(2000);
+            }
+            log(`log store: the proxy's line for /?probe=${marker} arrived after ${((Date.now() - t0) / 1000).toFixed(1)} s: ${JSON.stringify(hits[0] ?? null)}\n`);
+            assert.strictEqual(hits.length, 1, `the proxy's access-log line for /?probe=${marker} reached the log store`);
+            assert.deepStrictEqual([hits[0].env, hits[0].service, hits[0].container], ["platform", "proxy", `${PREFIX}-proxy`]);
+            assert.match(hits[0]._msg, new RegExp(`"uri":"/\\?probe=${marker}"`));
+            assert.strictEqual(hits[0].status_class, "2xx");
+            // An app's lines carry its environment and service, and the name of its container.
+            const app = query("env:e2e AND service:demo");
+            assert.ok(app.length > 0, "the demo app's lines reached the log store");
+            assert.match(app[0].container, new RegExp(`^${PREFIX}-e2e-demo-`));
+            // No other stack's lines: everything in the store belongs to this stack's containers.
+            assert.deepStrictEqual(query("container:otelt* OR container:hp-*").length, 0);
+        } finally {
+            removeLogStore();
+        }
+        // Prometheus: the collector's target is up, and its series are there (docker_stats, the proxy's responses).
+        const prometheus = byService("prometheus");
+        const promQuery = (q: string) => JSON.parse(docker("exec", prometheus, "wget", "-qO-", `http://127.0.0.1:9090/api/v1/query?query=${encodeURIComponent(q)}`)).data.result as any[];
+        let up: any[] = [];
+        for (let i = 0; i < 30 && !(up.length === 1 && up[0].value[1] === "1"); i++) {
+            up = promQuery('up{job="otelcol"}');
+            if (!(up.length === 1 && up[0].value[1] === "1")) await sleep(2000);
+        }
+        assert.deepStrictEqual(up.map((r) => r.value[1]), ["1"], 'up{job="otelcol"} == 1');
+        let memory: any[] = [];
+        let responses: any[] = [];
+        for (let i = 0; i < 30 && (memory.length === 0 || responses.length === 0); i++) {
+            memory = promQuery('container_memory_usage_total_bytes{job="otelcol",env="e2e",service="demo"}');
+            responses = promQuery('nginx_http_responses_total{job="otelcol",service="proxy"}');
+            if (memory.length === 0 || responses.length === 0) await sleep(2000);
+        }
+        assert.ok(memory.length > 0, "docker_stats: the demo app's memory, labelled env/service");
+        assert.ok(responses.length > 0, "the proxy's responses by status class");
+        log(`Prometheus: up{job="otelcol"} = 1; ${memory.length} demo memory series; proxy responses: ${responses.map((r) => `${r.metric.status_class}=${r.value[1]}`).join(" ")}\n`);
     });
 
     it("3. rolling update through the proxy under load: 0 failed requests, a slow request in flight at the switch completes", async () => {
