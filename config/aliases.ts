@@ -7,19 +7,10 @@ import type { ConfigIssue } from "./errors";
 import type { StackConfigParsed } from "./schema";
 import { ENDPOINTS } from "./monitoring-schema";
 import { REVISION_SUFFIX_LENGTH } from "./model";
+import { kindOf } from "../catalog";
 
 /** RFC 1035: a label (an alias is one) has at most 63 characters. */
 export const DNS_LABEL_MAX = 63;
-
-/** Sidecar aliases a data service of each type may add: <alias>-<role>. */
-const SIDECARS: Record<string, string[]> = {
-    postgres: ["pgbouncer", "backup", "exporter"],
-    redis: ["exporter"],
-    kafka: ["exporter"],
-    mongodb: ["exporter"],
-    rabbitmq: [],
-    minio: [],
-};
 
 interface AliasOwner {
     alias: string;
@@ -39,7 +30,8 @@ function allAliases(cfg: StackConfigParsed): AliasOwner[] {
             const path = ["environments", envName, "services", name];
             const kind = "environment or service" as const;
             out.push({ alias: `${envName}-${name}`, owner: `${envName}/${name}`, path, kind });
-            for (const role of SIDECARS[svc.type] ?? []) out.push({ alias: `${envName}-${name}-${role}`, owner: `${envName}/${name} (${role})`, path, kind });
+            // Sidecar aliases a data service of each kind may add: <alias>-<role> (catalog/<kind>.ts sidecars).
+            for (const role of kindOf(svc.type).sidecars) out.push({ alias: `${envName}-${name}-${role}`, owner: `${envName}/${name} (${role})`, path, kind });
         }
         // An app named like a service is reported as such by validate.ts: no second message here.
         for (const [name, app] of Object.entries(env.apps).filter(([n]) => !Object.hasOwn(env.services, n)))

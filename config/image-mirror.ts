@@ -10,7 +10,7 @@
 // check below refuses that). Pure: no I/O.
 import type { ConfigIssue } from "./errors";
 import { EXPORTER_IMAGES, EXPORTERS, EXPORTER_KINDS, MONITORING_IMAGES, MONITORING_SERVICES } from "./monitoring";
-import { PGBOUNCER_IMAGE, PRESETS } from "./services";
+import { kindOf, PGBOUNCER_IMAGE } from "../catalog";
 import type { StackConfigParsed } from "./schema";
 
 const NS = "hostplane";
@@ -48,7 +48,7 @@ function imageSlots(cfg: StackConfigParsed): { key: string; image: string; set: 
         const at = `${NS}:environments.${envName}`;
         for (const [name, app] of Object.entries(env.apps)) slots.push({ key: `${at}.apps.${name}.image`, image: app.image, set: (v) => (app.image = v) });
         for (const [name, svc] of Object.entries(env.services)) {
-            slots.push({ key: `${at}.services.${name}.image`, image: svc.image ?? PRESETS[svc.type].image, set: (v) => (svc.image = v) });
+            slots.push({ key: `${at}.services.${name}.image`, image: svc.image ?? kindOf(svc.type).image, set: (v) => (svc.image = v) });
             if (svc.type !== "postgres") continue;
             const pg = svc.pgbouncer;
             if (pg.enabled) slots.push({ key: `${at}.services.${name}.pgbouncer.image`, image: pg.image ?? PGBOUNCER_IMAGE, set: (v) => (pg.image = v) });

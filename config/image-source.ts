@@ -5,7 +5,7 @@
 import type { ConfigIssue } from "./errors";
 import { EXPORTER_IMAGES, EXPORTERS, EXPORTER_KINDS, MONITORING_IMAGES, MONITORING_SERVICES, type ExporterKind } from "./monitoring";
 import { hasKafkaJmxAgent, IMAGE_RECIPES, localImageRef, recipeFor, recipeKey, type ImageSource, type ImagesModel, type LocalImageBuild } from "./image-recipes";
-import { PGBOUNCER_IMAGE, PRESETS } from "./services";
+import { kindOf, PGBOUNCER_IMAGE } from "../catalog";
 import type { StackConfigParsed } from "./schema";
 
 export interface ImageSourcePlan extends ImagesModel {
@@ -68,7 +68,7 @@ export function applyImageSource(cfg: StackConfigParsed, source: ImageSource, ex
         const at = `${NS}:environments.${envName}`;
         for (const [name, app] of Object.entries(env.apps)) app.image = required(`${at}.apps.${name}.image`, app.image);
         for (const [name, svc] of Object.entries(env.services)) {
-            svc.image = requiredForService(`${at}.services.${name}.image`, name, svc.type, svc.image ?? PRESETS[svc.type].image);
+            svc.image = requiredForService(`${at}.services.${name}.image`, name, svc.type, svc.image ?? kindOf(svc.type).image);
             if (svc.type === "postgres" && svc.pgbouncer.enabled) {
                 const b = map(`${at}.services.${name}.pgbouncer.image`, svc.pgbouncer.image ?? PGBOUNCER_IMAGE);
                 if (!b) plan.issues.push({ key: `${at}.services.${name}.pgbouncer.image`, message: `image '${svc.pgbouncer.image ?? PGBOUNCER_IMAGE}' has no local-build recipe; recipes exist for ${recipeNames()}` });
@@ -112,7 +112,7 @@ function applyToMonitoring(cfg: StackConfigParsed, explicit: (path: string[]) =>
 
 /** The (already mapped) images of every Kafka service of the stack. */
 const kafkaImages = (cfg: StackConfigParsed) =>
-    Object.values(cfg.environments).flatMap((e) => Object.values(e.services).filter((s) => s.type === "kafka").map((s) => s.image ?? PRESETS.kafka.image));
+    Object.values(cfg.environments).flatMap((e) => Object.values(e.services).filter((s) => s.type === "kafka").map((s) => s.image ?? kindOf("kafka").image));
 
 /** A default-on service without a recipe goes off with a note; one the config names is an error. */
 function switchOff(key: string, image: string, isExplicit: boolean, plan: ImageSourcePlan, off: () => void) {

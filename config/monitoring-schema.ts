@@ -3,9 +3,11 @@
 // Everything is optional: a stack without `hostplane:monitoring` gets the full stack (Prometheus,
 // Alertmanager with no receiver, Grafana, Loki, the OpenTelemetry Collector, node-exporter,
 // blackbox-exporter).
-// A leaf of config/: the schema (schema.ts) and the model (monitoring.ts) both import it.
+// Below the schema (schema.ts) and the model (monitoring.ts), which both import it; the data-service
+// kinds' exporters come from the catalog (catalog/<kind>.ts).
 import { z } from "zod";
 import type { ConfigIssue } from "./errors";
+import { EXPORTER_IMAGES, kindOf, SERVICE_TYPES, type ExporterImage, type ServiceType } from "../catalog";
 
 const configKeyName = z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, { error: "expected a camelCase config key name" });
 const imageRef = z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]*$/, {
@@ -32,33 +34,27 @@ export const MONITORING_IMAGES = {
 export type MonitoringService = keyof typeof MONITORING_IMAGES;
 export const MONITORING_SERVICES = Object.keys(MONITORING_IMAGES) as MonitoringService[];
 
-/** Data-service kinds (config/services.ts presets) that monitoring can scrape. */
-export const EXPORTER_KINDS = ["postgres", "redis", "rabbitmq", "kafka", "mongodb", "minio"] as const;
-export type ExporterKind = (typeof EXPORTER_KINDS)[number];
+/** Data-service kinds monitoring can scrape (every kind in catalog/ has an exporter entry). */
+export const EXPORTER_KINDS = SERVICE_TYPES;
+export type ExporterKind = ServiceType;
 
 /**
- * Pinned exporter images, for the kinds without built-in metrics. RabbitMQ (rabbitmq_prometheus
- * plugin, enabled in the official image) and MinIO (/minio/v2/metrics/cluster) need no container.
- * All four images ship a busybox/alpine userland: `wget` for the health check, `sh` for MongoDB's wrapper.
+ * Pinned exporter images, for the kinds without built-in metrics (catalog/<kind>.ts exporter.image).
+ * RabbitMQ (rabbitmq_prometheus plugin, enabled in the official image) and MinIO
+ * (/minio/v2/metrics/cluster) need no container. The sidecar images ship a busybox/alpine
+ * userland: `wget` for the health check, `sh` for MongoDB's wrapper.
  */
-export const EXPORTER_IMAGES = {
-    postgresExporter: "prometheuscommunity/postgres-exporter:v0.20.0",
-    redisExporter: "oliver006/redis_exporter:v1.87.0-alpine",
-    mongodbExporter: "percona/mongodb_exporter:0.48.0",
-    kafkaExporter: "danielqsj/kafka-exporter:v1.8.0",
-} as const;
-export type ExporterImage = keyof typeof EXPORTER_IMAGES;
+export { EXPORTER_IMAGES };
+export type { ExporterImage };
 export const EXPORTER_IMAGE_KEYS = Object.keys(EXPORTER_IMAGES) as ExporterImage[];
 
 /** How Prometheus reaches each kind: a sidecar exporter (image key, port) or the service's own port. */
-export const EXPORTERS: Record<ExporterKind, { image?: ExporterImage; port: number; path: string }> = {
-    postgres: { image: "postgresExporter", port: 9187, path: "/metrics" },
-    redis: { image: "redisExporter", port: 9121, path: "/metrics" },
-    rabbitmq: { port: 15692, path: "/metrics" },
-    kafka: { image: "kafkaExporter", port: 9308, path: "/metrics" },
-    mongodb: { image: "mongodbExporter", port: 9216, path: "/metrics" },
-    minio: { port: 9000, path: "/minio/v2/metrics/cluster" },
-};
+export const EXPORTERS = Object.fromEntries(
+    SERVICE_TYPES.map((t) => {
+        const e = kindOf(t).exporter;
+        return [t, { ...(e.image ? { image: e.image.key as ExporterImage } : {}), port: e.port, path: e.path }];
+    }),
+) as Record<ExporterKind, { image?: ExporterImage; port: number; path: string }>;
 
 /** The UIs the proxy can serve (behind basic auth), and their default sub-domain. */
 export const MONITORING_UIS = ["grafana", "prometheus"] as const;

@@ -6,57 +6,17 @@
 // collisions, duplicate routes, missing secrets) live in validate.ts.
 import { z } from "zod";
 import { Monitoring } from "./monitoring-schema";
-import { durationToSeconds, memoryToMegabytes } from "./units";
+import { DataService, type DataServiceConfig } from "../catalog";
+import { allowFrom, atLeastOneSecond, bodySize, configKeyName, cpus, duration, envVarName, hostname, imageRef, memory, port, routePath } from "./primitives";
 import { REGISTRY_FIELDS } from "./images";
+
+export { BODY_SIZE_PATTERN, DURATION_PATTERN, MEMORY_PATTERN } from "./primitives";
 
 /** Names that become parts of Docker names and DNS aliases. */
 export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const name = (what: string) =>
     z.string().regex(NAME_PATTERN, {
         error: `expected ${what} name of 2-32 lowercase letters, digits and '-', starting with a letter`,
-    });
-
-/** Docker memory sizes as `docker run --memory` understands them: 512M, 2G, 1.5G. */
-export const MEMORY_PATTERN = /^[0-9]+(\.[0-9]+)?[kKmMgG]$/;
-/** Docker refuses less than 6 MB; more than 1 TB is a typo on any single host. */
-const MEMORY_MIN_MB = 6;
-const MEMORY_MAX_MB = 1024 * 1024;
-const memory = z
-    .string()
-    .regex(MEMORY_PATTERN, {
-        error: `expected a Docker memory size: a number with unit K, M or G, like 512M or 2G (not 2GB or 2048)`,
-    })
-    .refine((m) => !MEMORY_PATTERN.test(m) || (memoryToMegabytes(m) >= MEMORY_MIN_MB && memoryToMegabytes(m) <= MEMORY_MAX_MB), {
-        error: `expected at least ${MEMORY_MIN_MB}M (Docker's minimum) and at most ${MEMORY_MAX_MB / 1024}G`,
-    });
-/** Docker's CPU quota has a 0.01 granularity: less is rounded to 0, which means unlimited. */
-const cpus = z.number().min(0.01).max(64);
-
-/** Go-style durations as Docker health checks take them: 500ms, 15s, 1m30s. */
-export const DURATION_PATTERN = /^([0-9]+(ms|s|m|h))+$/;
-const duration = z.string().regex(DURATION_PATTERN, {
-    error: `expected a duration like 15s, 90s or 1m30s`,
-});
-/** Intervals, timeouts: 0s or 500ms are accepted by Docker but mean "never" or a busy loop. */
-const atLeastOneSecond = duration.refine((d) => !DURATION_PATTERN.test(d) || durationToSeconds(d) >= 1, { error: "expected at least 1s" });
-
-const port = z.number().int().min(1).max(65535);
-/** Request body sizes as nginx's client_max_body_size takes them: 10m, 512k, 1g (0 = unlimited). */
-export const BODY_SIZE_PATTERN = /^[0-9]+[kmg]?$/;
-const bodySize = z.string().regex(BODY_SIZE_PATTERN, { error: "expected an nginx size like 10m, 512k or 1g" });
-const configKeyName = z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, { error: "expected a camelCase config key name" });
-const imageRef = z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]*$/, {
-    error: "expected a Docker image reference like registry.example.com/api:1.4.2",
-});
-const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, {
-    error: "expected an environment variable name in UPPER_SNAKE_CASE",
-});
-// At most 64 characters: a routed host becomes a certificate's common name (openssl -subj /CN=,
-// certbot's first -d), which X.509 caps at 64, and nginx's conf.d/<host>.conf file name.
-const hostname = z
-    .string()
-    .regex(/^(?=.{1,64}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, {
-        error: "expected a lowercase DNS host name like api.example.com of at most 64 characters (a certificate's common name)",
     });
 
 export const HealthcheckOverrides = z.strictObject({
@@ -79,22 +39,13 @@ export const AppHealthcheck = HealthcheckOverrides.extend({
 
 export const Route = z.strictObject({
     host: hostname.optional(),
-    // One normal form per location: `//`, `/api/` or `/a/../b` would render a second, overlapping
-    // nginx location for the same prefix (or one that never matches).
-    path: z
-        .string()
-        .regex(/^\/$|^(\/(?!\.{1,2}(\/|$))[A-Za-z0-9._~-]+)+$/, {
-            error: "expected a URL path like /api or /api/v1 (letters, digits, . _ ~ -; no empty, . or .. segments, no trailing /)",
-        })
-        .optional(),
+    path: routePath.optional(),
     /** Largest request body nginx accepts on this route (client_max_body_size); default proxy.clientMaxBodySize. */
     maxBodySize: bodySize.optional(),
     /** Admin UIs: require HTTP basic auth (user `admin`, generated password, a stack output secret). */
     basicAuth: z.boolean().default(false),
     /** Only these client addresses or CIDRs (nginx `allow`), everyone else gets 403. */
-    allowFrom: z
-        .array(z.string().regex(/^[0-9a-fA-F:.]+(\/[0-9]{1,3})?$/, { error: "expected an IP address or CIDR like 10.0.0.0/8" }))
-        .optional(),
+    allowFrom: allowFrom.optional(),
     /** Admin tools (config/admin-tools.ts) need basicAuth or allowFrom; true serves one to everyone on purpose. */
     public: z.boolean().default(false),
 });
@@ -144,112 +95,9 @@ export const App = z.strictObject({
     hostPort: port.optional(),
 });
 
-// Data services: presets with production defaults. Every field below is optional; the preset
-// (config/services.ts) fills image, limits and health check. Credentials are always generated.
-const serviceCommon = {
-    /** Pinned image; each preset has a default. */
-    image: imageRef.optional(),
-    cpus: cpus.optional(),
-    memory: memory.optional(),
-    /** Publish on 127.0.0.1:(hostPort + environment portOffset) only, for SSH tunnels. */
-    hostPort: port.optional(),
-};
-
-/** A management UI (RabbitMQ, MinIO console) behind the proxy: always basic auth, never a published port. */
-const AdminUiRoute = z.strictObject({
-    host: Route.shape.host,
-    path: Route.shape.path,
-    allowFrom: Route.shape.allowFrom,
-});
-
-export const BackupSchedule = z.strictObject({
-    /** Keep hourly dumps this many days (default 7). */
-    hourlyKeepDays: z.number().int().min(1).max(365).default(7),
-    /** Keep weekly dumps (Sunday 00:00 UTC) this many days (default 90). */
-    weeklyKeepDays: z.number().int().min(7).max(3650).default(90),
-    /** The floor: the newest N verified hourly / weekly dumps stay whatever their age (3 / 2). */
-    hourlyKeepMin: z.number().int().min(1).max(1000).default(3),
-    weeklyKeepMin: z.number().int().min(1).max(1000).default(2),
-    /** Manual and safety dumps are removed after this many days (default 30). */
-    manualKeepDays: z.number().int().min(1).max(3650).default(30),
-    /**
-     * The sidecar's image: the server's image unless set. Off-host copies need age and rclone in
-     * it: build images/backup/Dockerfile FROM the server's image and name the result here.
-     */
-    image: imageRef.optional(),
-    /** Restore drill: the newest dump of each database restored into a scratch server (default every 24h). */
-    drillEveryHours: z.number().int().min(1).max(24 * 31).default(24),
-    /**
-     * Off-host copies to S3-compatible storage (rclone in the backup image). Encrypted with age for
-     * ageRecipients unless encrypt: false is written; https only unless allowInsecure: true.
-     * Credentials come from Pulumi secrets and reach the sidecar as a file.
-     */
-    s3: z
-        .strictObject({
-            endpoint: z.url({ error: "expected an https:// endpoint URL" }),
-            bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "expected an S3 bucket name" }),
-            /** Folder inside the bucket (default: <env>/<service>). */
-            prefix: z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, { error: "expected a path like prod/db" }).optional(),
-            region: z.string().regex(/^[a-z0-9-]+$/).default("us-east-1"),
-            accessKeyId: configKeyName,
-            secretAccessKey: configKeyName,
-            /** age public keys (age1…) the copies are encrypted to; the private key stays with the operators. */
-            ageRecipients: z.array(z.string().regex(/^age1[02-9ac-hj-np-z]{58}$/, { error: "expected an age public key (age1… as printed by age-keygen)" })).default([]),
-            encrypt: z.boolean().optional(),
-            allowInsecure: z.boolean().default(false),
-        })
-        .optional(),
-});
-
-/** Why `zookeeper` is refused, and what replaces it. */
-export const KAFKA_ZOOKEEPER_REMOVED =
-    "the ZooKeeper mode was removed in Kafka 4 (apache/kafka 4.x runs in KRaft mode only); delete this key: hostplane runs the broker as its own KRaft controller. A cluster still in ZooKeeper mode must be migrated to KRaft on Kafka 3.9 before it moves to 4.x";
-
-export const DataService = z.discriminatedUnion(
-    "type",
-    [
-        z.strictObject({
-            type: z.literal("postgres"),
-            ...serviceCommon,
-            /** PgBouncer in front; apps' DATABASE_URL goes through it. */
-            pgbouncer: z
-                .strictObject({
-                    enabled: z.boolean().default(true),
-                    poolMode: z.enum(["transaction", "session", "statement"]).default("transaction"),
-                    defaultPoolSize: z.number().int().min(1).max(500).default(20),
-                    maxClientConn: z.number().int().min(1).max(10000).default(200),
-                    image: imageRef.optional(),
-                    /** uid pgbouncer runs as in its image, so it can read its 0400 userlist (edoburu: 70). */
-                    uid: z.string().regex(/^[0-9]+$/).default("70"),
-                })
-                .prefault({}),
-            backup: BackupSchedule.prefault({}),
-        }),
-        z.strictObject({
-            type: z.literal("redis"),
-            ...serviceCommon,
-            maxmemoryPolicy: z
-                .enum(["noeviction", "allkeys-lru", "allkeys-lfu", "volatile-lru", "volatile-lfu", "allkeys-random", "volatile-random", "volatile-ttl"])
-                .default("noeviction"),
-            appendonly: z.boolean().default(true),
-        }),
-        z.strictObject({ type: z.literal("rabbitmq"), ...serviceCommon, ui: AdminUiRoute.optional() }),
-        z.strictObject({
-            type: z.literal("kafka"),
-            ...serviceCommon,
-            /** Removed: Kafka 4 has no ZooKeeper mode. Kept as a key so the message can say what to do. */
-            zookeeper: z.unknown().refine((v) => v === undefined, { error: KAFKA_ZOOKEEPER_REMOVED }).optional(),
-        }),
-        z.strictObject({ type: z.literal("mongodb"), ...serviceCommon }),
-        z.strictObject({
-            type: z.literal("minio"),
-            ...serviceCommon,
-            buckets: z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/)).default([]),
-            ui: AdminUiRoute.optional(),
-        }),
-    ],
-    { error: "expected type to be one of postgres, redis, rabbitmq, kafka, mongodb, minio" },
-);
+// Data services: each kind's block is in its catalog file (catalog/<kind>.ts).
+export { BackupSchedule } from "../catalog/postgres";
+export { KAFKA_ZOOKEEPER_REMOVED } from "../catalog/kafka";
 
 export const EnvironmentKind = z.enum(["production", "staging", "development"]);
 
@@ -407,6 +255,6 @@ export type StackConfigParsed = z.output<typeof StackConfig>;
 export type AppConfig = z.output<typeof App>;
 export type EnvironmentConfig = z.output<typeof Environment>;
 export type HostConfig = z.output<typeof Host>;
-export type DataServiceConfig = z.output<typeof DataService>;
+export type { DataServiceConfig };
 export type ProxyConfig = z.output<typeof Proxy>;
 export type SecretSourceConfig = z.output<typeof SecretSource>;

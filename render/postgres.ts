@@ -4,8 +4,9 @@
 import type { DataServiceModel, PlatformModel } from "../config/model";
 import { pgIdentifier } from "../config/services";
 import { HOST_ROOT, HostFile } from "./files";
+import { MONITOR_ROLE, PGBOUNCER_PORT } from "../catalog/postgres";
 
-export const PGBOUNCER_PORT = 6432;
+export { MONITOR_ROLE, PGBOUNCER_PORT };
 
 export function renderPgbouncerIni(s: DataServiceModel): string {
     if (s.settings.type !== "postgres") throw new Error(`${s.name} is not a postgres service`);
@@ -62,9 +63,6 @@ export function renderRolesSql(users: { app: string; password: string }[]): stri
     }
     return out.join("\n") + "\n";
 }
-
-/** The read-only role postgres-exporter logs in as: pg_monitor's statistics, no data, no DDL. */
-export const MONITOR_ROLE = "hostplane_monitor";
 
 /** Idempotent, like renderRolesSql; carries the password, so it goes to psql on stdin only. */
 export function renderMonitorRoleSql(password: string): string {

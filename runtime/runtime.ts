@@ -11,9 +11,25 @@ import type { WorkloadSpec } from "../spec/workload";
 export interface Workload {
     ready: pulumi.Resource;
     id: pulumi.Output<string>;
+    /** The name the runtime gave it (a container name, a Swarm service name). */
+    name: pulumi.Output<string>;
+}
+
+/** The generated secret values a spec's secret files are built from, by name. */
+export type SecretInputs = Record<string, pulumi.Input<string>>;
+
+/** A one-off shell step run inside a ready workload (MinIO's buckets): `sh -c <script>`. */
+export interface Step {
+    /** Resource name. */
+    name: string;
+    script: string;
+    /** A change to any of these (or a replaced workload) reruns the step. */
+    triggers: string[];
 }
 
 export interface Runtime {
-    /** Realizes one spec once every resource in `after` is ready. */
-    run(spec: WorkloadSpec, after: pulumi.Input<pulumi.Resource>[]): Workload;
+    /** Realizes one spec once every resource in `after` is ready; secret files are built from `secrets`. */
+    run(spec: WorkloadSpec, after: pulumi.Input<pulumi.Resource>[], secrets?: SecretInputs): Workload;
+    /** Runs a step inside a realized workload once it is ready. */
+    exec(w: Workload, step: Step): pulumi.Resource;
 }

@@ -7,21 +7,46 @@ import type { HealthCheck } from "../config/health";
 export interface VolumeSpec {
     name: string;
     labels: Record<string, string>;
+    /** Kept by `pulumi destroy` (production data unless the environment allows destroying it). */
+    protect?: boolean;
+}
+
+/** Generated secret values by name (password, access-key): plain strings in pure code. */
+export type SecretValues = Record<string, string>;
+
+/** File content: plain text, or text made from the workload's generated secrets (then a secret itself). */
+export type FileContent = string | { secret: (values: SecretValues) => string };
+
+/** A file written into the container before it starts (config, secrets, scripts). */
+export interface FileSpec {
+    path: string;
+    content: FileContent;
+    permissions?: string;
+    /** uid that owns it (and its group): the user the image reads it as. */
+    owner?: string;
+    executable?: boolean;
 }
 
 export type MountSpec =
     | { type: "bind"; source: string; target: string; readOnly: boolean; propagation?: "rslave" }
-    | { type: "volume"; volume: VolumeSpec; target: string };
+    | { type: "volume"; volume: VolumeSpec; target: string; readOnly?: boolean };
 
 export interface WorkloadSpec {
     /** Logical name: the runtime derives resource and container names from it. */
     name: string;
     image: string;
+    entrypoint?: string[];
     command?: string[];
     envs?: string[];
-    /** User the process runs as, when not the image's (the collector reads root-only log files). */
+    /** User the process runs as, when not the image's (uid[:gid] or a name of the image). */
     user?: string;
-    /** Networks by name; the first is the workload's own, where `aliases` resolve to it. */
+    /** Files written into the container; with secret content the runtime needs the secret values. */
+    files?: FileSpec[];
+    /** Host directories, created by Docker when missing (a textfile collector directory). */
+    hostDirs?: { hostPath: string; containerPath: string }[];
+    /** Ports published on 127.0.0.1 only (SSH tunnels): container port → host port. */
+    publish?: { internal: number; external: number }[];
+    /** Networks by the runtime's name for them; the first is the workload's own, where `aliases` resolve to it. */
     networks: { name: string; aliases?: string[] }[];
     mounts: MountSpec[];
     /** With a health check the runtime waits for healthy (up to waitSeconds) before dependents start. */

@@ -2,9 +2,9 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentModel, PlatformModel } from "../../config/model";
-import type { Credential } from "../../config/services";
+import type { Credential } from "../../catalog";
 import { Postgres } from "./postgres";
-import { SimpleDataService } from "./presets";
+import { SimpleDataService } from "./simple";
 
 export interface DataServicesArgs {
     model: PlatformModel;

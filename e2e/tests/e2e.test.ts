@@ -132,7 +132,7 @@ function projectCopy(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hostplane-e2e-"));
     for (const f of ["Pulumi.yaml", "Pulumi.e2e.yaml", "index.ts", "package.json", "tsconfig.json", "tsconfig.pulumi.json"]) fs.copyFileSync(path.join(REPO, f), path.join(dir, f));
     // cli: `npm run ops -- rollback` runs in the copy, against its state and stack file.
-    for (const d of ["config", "spec", "runtime", "components", "render", "lib", "scripts", "monitoring", "cli", "policy", "images"]) fs.cpSync(path.join(REPO, d), path.join(dir, d), { recursive: true });
+    for (const d of ["config", "catalog", "spec", "runtime", "components", "render", "lib", "scripts", "monitoring", "cli", "policy", "images"]) fs.cpSync(path.join(REPO, d), path.join(dir, d), { recursive: true });
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
     fs.mkdirSync(path.join(dir, ".state"));
     // The copy routes alerts to a webhook (the Slack receiver type posts JSON to its URL): the

@@ -1,5 +1,5 @@
-// Data services in compose, mirroring components/data: the same images, env, secret files (owned
-// by the uid the image reads them as), health checks, limits, volumes and aliases. Steps hostplane
+// Data services in compose, from the same catalog parts as components/data: the same images, env,
+// secret files (owned by the uid the image reads them as), health checks, limits, volumes and aliases. Steps hostplane
 // runs with `docker exec` (PostgreSQL roles, MinIO buckets) become one-shot services that the
 // apps wait for with service_completed_successfully.
 import type { DataServiceModel, EnvironmentModel } from "../../config/model";
@@ -7,9 +7,10 @@ import { ComposeBuilder, depends } from "./builder";
 import { DependsCondition, SecretLookup } from "./types";
 import type { CredentialRenderer } from "./apps";
 import { renderPostgres } from "./postgres";
-import { KAFKA_EXPORTER_PROTOCOL, RABBITMQ_CREDENTIALS_FILE } from "../../config/services";
-import { dataVolume, exporter, exporterPort, EXPORTER_UID, IMAGE_UID, passwordKey, serviceContainer, ServiceResult } from "./service";
-import { renderRedisConf } from "../redis";
+import * as path from "path";
+import { kindOf, type ContainerPart, type SecretValues } from "../../catalog";
+import type { FileSpec } from "../../spec/workload";
+import { dataVolume, exporter, exporterPort, EXPORTER_UID, passwordKey, serviceContainer, ServiceResult, type ServiceSpec } from "./service";
 
 /** What a consumer app waits for, per service. */
 export interface DataServicesResult {
@@ -36,96 +37,42 @@ export function renderDataServices(b: ComposeBuilder, env: EnvironmentModel): Da
     };
 }
 
+/** A kind's parts (catalog/<kind>.ts) as compose services: the same containers, files and setup. */
 function renderSimple(b: ComposeBuilder, s: DataServiceModel): ServiceResult {
-    const render = SIMPLE[s.type];
-    if (!render) throw new Error(`compose: no renderer for data service type ${s.type}`);
-    return render(b, s);
-}
-
-const SIMPLE: Partial<Record<DataServiceModel["type"], (b: ComposeBuilder, s: DataServiceModel) => ServiceResult>> = {
-    redis: (b, s) => {
-        if (s.settings.type !== "redis") throw new Error("unreachable");
-        const pw = passwordKey(b, s, "password");
-        const conf = (l: SecretLookup) => renderRedisConf(s, l.value(pw));
-        const name = serviceContainer(b, s, {
-            command: ["redis-server", "/usr/local/etc/redis/redis.conf"],
-            volumes: [dataVolume(b, s), b.secret(`data/${s.alias}/redis.conf`, conf, "/usr/local/etc/redis/redis.conf", IMAGE_UID), b.secret(`data/${s.alias}/REDIS_PASSWORD`, (l) => l.value(pw), "/run/secrets/REDIS_PASSWORD", 0)],
-        });
-        const addr = `redis://${s.alias}:${s.port}`;
-        exporter(b, s, () => ({
-            environment: [`REDIS_ADDR=${addr}`, "REDIS_PASSWORD_FILE=/run/secrets/redis-passwords.json"],
-            volumes: [b.secret(`data/${s.alias}-exporter/redis-passwords.json`, (l) => JSON.stringify({ [addr]: l.value(pw) }), "/run/secrets/redis-passwords.json", EXPORTER_UID)],
-            memoryMb: 64,
-            after: depends([name]),
-        }));
-        return { ready: depends([name]), credentials: { url: () => (l) => `redis://:${l.value(pw)}@${s.alias}:${s.port}/0` } };
-    },
-    rabbitmq: (b, s) => {
-        const pw = passwordKey(b, s, "password");
-        // The login in a conf.d file readable by the rabbitmq user only, as components/data/presets.ts does.
-        const login = b.secret(`data/${s.alias}/rabbitmq-credentials.conf`, (l) => `default_user = hostplane\ndefault_pass = ${l.value(pw)}\n`, RABBITMQ_CREDENTIALS_FILE, IMAGE_UID);
-        const name = serviceContainer(b, s, { volumes: [dataVolume(b, s), login] });
-        return { ready: depends([name]), credentials: { url: () => (l) => `amqp://hostplane:${l.value(pw)}@${s.alias}:${s.port}/%2f` } };
-    },
-    mongodb: (b, s) => {
-        const pw = passwordKey(b, s, "password");
-        const name = serviceContainer(b, s, {
-            environment: ["MONGO_INITDB_ROOT_USERNAME=root", "MONGO_INITDB_ROOT_PASSWORD_FILE=/run/secrets/MONGO_ROOT_PASSWORD"],
-            volumes: [dataVolume(b, s), b.secret(`data/${s.alias}/MONGO_ROOT_PASSWORD`, (l) => l.value(pw), "/run/secrets/MONGO_ROOT_PASSWORD", IMAGE_UID)],
-        });
-        const port = exporterPort(b, s);
-        exporter(b, s, () => ({
-            entrypoint: ["sh", "-c"],
-            command: [
-                `MONGODB_URI="mongodb://root:$(cat /run/secrets/MONGODB_PASSWORD)@${s.alias}:${s.port}/?authSource=admin" ` +
-                    `exec "$(ls /mongodb_exporter /bin/mongodb_exporter 2>/dev/null | head -n 1)" --compatible-mode --collector.dbstats --collector.diagnosticdata --web.listen-address=:${port}`,
-            ],
-            volumes: [b.secret(`data/${s.alias}-exporter/MONGODB_PASSWORD`, (l) => l.value(pw), "/run/secrets/MONGODB_PASSWORD", EXPORTER_UID)],
-            memoryMb: 128,
-            after: depends([name]),
-        }));
-        return { ready: depends([name]), credentials: { uri: () => (l) => `mongodb://root:${l.value(pw)}@${s.alias}:${s.port}/?authSource=admin` } };
-    },
-    kafka: renderKafka,
-    minio: renderMinio,
-};
-
-function renderKafka(b: ComposeBuilder, s: DataServiceModel): ServiceResult {
-    if (s.settings.type !== "kafka") throw new Error("unreachable");
-    // KRaft, the only mode of Kafka 4: one process is both broker and controller.
-    const env = ["KAFKA_NODE_ID=1", "KAFKA_PROCESS_ROLES=broker,controller", "KAFKA_LISTENERS=PLAINTEXT://:9092,CONTROLLER://:9093", `KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://${s.alias}:9092`, "KAFKA_CONTROLLER_LISTENER_NAMES=CONTROLLER", "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT", "KAFKA_CONTROLLER_QUORUM_VOTERS=1@127.0.0.1:9093"];
-    env.push("KAFKA_LOG_DIRS=/var/lib/kafka/data", "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR=1", "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR=1", "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR=1", `KAFKA_HEAP_OPTS=-Xmx${Math.floor(s.memoryMb / 2)}m -Xms${Math.floor(s.memoryMb / 4)}m`);
-    const name = serviceContainer(b, s, { environment: env, volumes: [dataVolume(b, s)] });
+    const kind = kindOf(s.type);
+    if (!kind.parts) throw new Error(`compose: no renderer for data service type ${s.type}`);
+    const keys = Object.fromEntries(Object.entries(kind.secrets ?? {}).map(([what, o]) => [what, passwordKey(b, s, what, o.length)]));
+    const values = (l: SecretLookup): SecretValues => Object.fromEntries(Object.entries(keys).map(([what, key]) => [what, l.value(key)]));
+    // Secret files under secrets/data/<alias>/, owned by the uid the image reads them as.
+    const mount = (alias: string, files: FileSpec[] = []) =>
+        files.map((f) => b.secret(`data/${alias}/${path.posix.basename(f.path)}`, (l) => (typeof f.content === "string" ? f.content : f.content.secret(values(l))), f.path, f.owner ? Number(f.owner) : 0));
+    const target = b.model.monitoring.exporters.find((e) => e.env === s.environment && e.service === s.name);
+    const parts = kind.parts(s, { metrics: target !== undefined });
+    const container = (p: ContainerPart, extra: Pick<ServiceSpec, "volumes" | "after"> = {}) =>
+        serviceContainer(b, s, { ...p, environment: p.env, volumes: [...(extra.volumes ?? []), ...mount(p.role ? `${s.alias}-${p.role}` : s.alias, p.files)], after: extra.after });
+    const before = (parts.before ?? []).map((p) => container(p));
+    const mainFiles = mount(s.alias, parts.main.files);
+    const name = container(parts.main, { volumes: [dataVolume(b, s)], after: depends(before) });
+    const sidecar = kind.exporter.sidecar;
     const port = exporterPort(b, s);
-    exporter(b, s, () => ({ command: [`--kafka.server=${s.alias}:${s.port}`, KAFKA_EXPORTER_PROTOCOL, `--web.listen-address=:${port}`], memoryMb: 64, after: depends([name]) }));
-    return { ready: depends([name]), credentials: {} };
-}
-
-function renderMinio(b: ComposeBuilder, s: DataServiceModel): ServiceResult {
-    if (s.settings.type !== "minio") throw new Error("unreachable");
-    const user = passwordKey(b, s, "access-key", 20);
-    const pw = passwordKey(b, s, "password");
-    const hasTarget = b.model.monitoring.exporters.some((e) => e.env === s.environment && e.service === s.name);
-    // Root credentials as *_FILE (names relative to /run/secrets), as components/data/presets.ts does.
-    const files = [
-        b.secret(`data/${s.alias}/MINIO_ROOT_USER`, (l) => l.value(user), "/run/secrets/MINIO_ROOT_USER", 0),
-        b.secret(`data/${s.alias}/MINIO_ROOT_PASSWORD`, (l) => l.value(pw), "/run/secrets/MINIO_ROOT_PASSWORD", 0),
-    ];
-    const environment = ["MINIO_ROOT_USER_FILE=MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD_FILE=MINIO_ROOT_PASSWORD", ...(hasTarget ? ["MINIO_PROMETHEUS_AUTH_TYPE=public"] : [])];
-    const name = serviceContainer(b, s, { command: ["server", "/data", "--console-address", ":9001"], environment, volumes: [dataVolume(b, s), ...files] });
+    if (sidecar && port !== undefined)
+        exporter(b, s, () => {
+            const e = sidecar(s, port);
+            return { ...e, environment: e.env, volumes: mount(`${s.alias}-exporter`, e.files?.map((f) => ({ ...f, owner: String(EXPORTER_UID) }))), after: depends([name]) };
+        });
     const ready = depends([name]);
-    if (s.settings.buckets.length) {
-        const mb = s.settings.buckets.map((x) => `mc mb --ignore-existing local/${x}`).join(" && ");
-        const job = `${s.alias}-buckets`;
+    if (parts.setup) {
+        // The step runs in a one-shot container of the service's image with its secret files.
+        const job = `${s.alias}-${parts.setup.name}`;
         b.add(job, {
-            ...b.base({ image: s.image, labels: b.labels({ environment: s.environment, service: `${s.name}-buckets`, kind: "job" }), networks: { [s.environment]: null }, cpus: 0.25, memoryMb: 128, restart: "no" }),
+            ...b.base({ image: s.image, labels: b.labels({ environment: s.environment, service: `${s.name}-${parts.setup.name}`, kind: "job" }), networks: { [s.environment]: null }, cpus: 0.25, memoryMb: 128, restart: "no" }),
             entrypoint: ["sh", "-c"],
-            command: [`mc alias set local http://${s.alias}:9000 "$(cat /run/secrets/MINIO_ROOT_USER)" "$(cat /run/secrets/MINIO_ROOT_PASSWORD)" >/dev/null && ${mb}`],
-            volumes: files,
+            command: [parts.setup.script(s.alias)],
+            volumes: mainFiles,
             depends_on: depends([name]),
         });
         Object.assign(ready, depends([job], "service_completed_successfully"));
     }
-    return { ready, credentials: { accessKeyId: () => (l) => l.value(user), secretAccessKey: () => (l) => l.value(pw) } };
+    const credentials = kind.credentials?.(s) ?? {};
+    return { ready, credentials: Object.fromEntries(Object.entries(credentials).map(([c, render]) => [c, () => (l: SecretLookup) => render(values(l))])) };
 }
-

@@ -1,0 +1,41 @@
+// RabbitMQ: the login as a conf.d file; Prometheus scrapes its own plugin (rabbitmq_prometheus).
+import { z } from "zod";
+import { AdminUiRoute, serviceCommon } from "./settings";
+import { health, IMAGE_UID, type DataKind } from "./types";
+
+const schema = z.strictObject({ type: z.literal("rabbitmq"), ...serviceCommon, ui: AdminUiRoute.optional() });
+type Settings = z.output<typeof schema>;
+
+/** RabbitMQ's login: a conf.d file the server reads after the image's own (10-defaults.conf). */
+export const RABBITMQ_CREDENTIALS_FILE = "/etc/rabbitmq/conf.d/90-hostplane-credentials.conf";
+
+export const rabbitmq = {
+    schema,
+    image: "rabbitmq:4.2.8-management",
+    port: 5672,
+    uiPort: 15672,
+    cpus: 1,
+    memory: "1G",
+    dataPath: "/var/lib/rabbitmq",
+    health: health(["CMD", "rabbitmq-diagnostics", "-q", "ping"], "90s"),
+    connection: () => ({ env: {}, secrets: { AMQP_URL: "url" } }),
+    sidecars: [],
+    // The rabbitmq_prometheus plugin, enabled in the official image: no sidecar.
+    exporter: { port: 15692, path: "/metrics" },
+    secrets: { password: { length: 32 } },
+    credentials: (s) => ({ url: (v) => `amqp://hostplane:${v.password}@${s.alias}:${s.port}/%2f` }),
+    // The image reads no *_FILE variables (RABBITMQ_DEFAULT_PASS is deprecated): the login goes
+    // into a conf.d file readable by the rabbitmq user only, so no password sits in the environment.
+    parts: () => ({
+        main: {
+            files: [
+                {
+                    path: RABBITMQ_CREDENTIALS_FILE,
+                    content: { secret: (v) => `default_user = hostplane\ndefault_pass = ${v.password}\n` },
+                    permissions: "0400",
+                    owner: IMAGE_UID,
+                },
+            ],
+        },
+    }),
+} satisfies DataKind<Settings>;

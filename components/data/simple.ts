@@ -1,0 +1,74 @@
+// Every data service but PostgreSQL, from its catalog entry (catalog/<kind>.ts): the kind's
+// generated secrets, then its containers (spec/data.ts) through the Docker runtime — containers it
+// waits for, the main one with its data volume, the exporter sidecar when Prometheus scrapes it,
+// and a setup step inside it. Per-app users exist only for PostgreSQL; these share one login.
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { kindOf, type Credential } from "../../catalog";
+import { dataVolumeSpec, dataWorkload, exporterWorkload, mainWorkload } from "../../spec/data";
+import { DockerRuntime } from "../../runtime/docker";
+import type { SecretInputs } from "../../runtime/runtime";
+import type { DataServiceArgs } from "./container";
+import { exporterTarget } from "./exporter";
+
+/** The Docker runtime of one data service's resources: its environment network, under `parent`. */
+export function dataRuntime(parent: pulumi.Resource, args: DataServiceArgs): DockerRuntime {
+    const { model, service: s } = args;
+    return new DockerRuntime({
+        prefix: model.prefix,
+        project: model.project,
+        stack: model.stack,
+        logs: model.logs,
+        provider: args.provider,
+        networks: { [s.environment]: args.network },
+        parent,
+        dockerHost: args.dockerHost,
+    });
+}
+
+export class SimpleDataService extends pulumi.ComponentResource {
+    readonly container: docker.Container;
+    readonly ready: pulumi.Resource[];
+    /** The metrics sidecar (redis, kafka, mongodb), when hostplane:monitoring.exporters turns it on. */
+    readonly exporter?: docker.Container;
+    private readonly secrets: SecretInputs;
+    private readonly credentials: Partial<Record<Credential, (v: Record<string, string>) => string>>;
+
+    constructor(name: string, args: DataServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(`hostplane:data:${args.service.type[0].toUpperCase()}${args.service.type.slice(1)}`, name, {}, opts);
+        const { model, service: s } = args;
+        const kind = kindOf(s.type);
+        if (!kind.parts) throw new Error(`${s.type} has its own component`);
+        const base = s.containerBaseName;
+        this.secrets = Object.fromEntries(
+            Object.entries(kind.secrets ?? {}).map(([what, o]) => [
+                what,
+                new random.RandomPassword(`${base}-${what}`, { length: o.length, special: false, ...(o.lower === false ? { lower: false } : {}) }, { parent: this }).result,
+            ]),
+        );
+        this.credentials = kind.credentials?.(s) ?? {};
+        // RabbitMQ and MinIO are scraped directly; the others get an exporter sidecar.
+        const target = exporterTarget(model, s);
+        const parts = kind.parts(s, { metrics: target !== undefined });
+        const runtime = dataRuntime(this, args);
+
+        const data = runtime.volume(dataVolumeSpec(s), args.dependsOn);
+        const before = (parts.before ?? []).map((p) => runtime.run(dataWorkload(s, p), args.dependsOn, this.secrets).ready);
+        const main = runtime.run(mainWorkload(s, parts.main), [...args.dependsOn, data, ...before], this.secrets);
+        this.container = main.ready as docker.Container;
+        const sidecar = kind.exporter.sidecar;
+        // No sidecar when the image serves its own metrics (images/kafka's JMX exporter agent).
+        if (target?.sidecar && sidecar) this.exporter = runtime.run(exporterWorkload(s, target, sidecar(s, target.sidecar!.port)), [main.ready], this.secrets).ready as docker.Container;
+        const setup = parts.setup ? [runtime.exec(main, { name: `${base}-${parts.setup.name}`, script: parts.setup.script("127.0.0.1"), triggers: parts.setup.triggers })] : [];
+        this.ready = [this.container, ...before, ...setup];
+        this.registerOutputs({ alias: s.alias });
+    }
+
+    /** A credential an app gets (catalog/<kind>.ts credentials), built from the generated secrets: a secret. */
+    credential(what: Credential): pulumi.Output<string> {
+        const render = this.credentials[what];
+        if (!render) throw new Error(`${this.constructor.name} has no ${what}`);
+        return pulumi.secret(pulumi.all(this.secrets).apply((v) => render(v as Record<string, string>)));
+    }
+}
