@@ -18,7 +18,7 @@ const NS = "hostplane";
 export interface MirroredImage {
     /** Config key the image came from: hostplane:environments.production.apps.api.image. */
     key: string;
-    /** The reference as configured (or the preset's default). */
+    /** The reference as configured (or the kind's default, catalog/<kind>.ts). */
     from: string;
     /** The same image in the mirror. */
     to: string;

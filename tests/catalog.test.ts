@@ -4,6 +4,7 @@ import * as assert from "assert";
 import { KINDS, SERVICE_TYPES, kindOf, EXPORTER_IMAGES } from "../catalog";
 import { loadPlatformModel } from "../config/validate";
 import { dataWorkload, exporterWorkload, mainWorkload } from "../spec/data";
+import { backupSidecar, pgbouncer, postgresServer } from "../spec/postgres";
 import type { DataServiceModel } from "../config/services";
 import type { FileSpec, WorkloadSpec } from "../spec/workload";
 import { baseConfig, sourceOf } from "./fixtures";
@@ -17,7 +18,7 @@ function everyKind() {
     return loadPlatformModel(sourceOf(cfg));
 }
 const service = (m: ReturnType<typeof everyKind>, t: string): DataServiceModel => m.environments.find((e) => e.name === "production")!.services.find((s) => s.type === t)!;
-const FAKE = { password: "pw-FAKE", "access-key": "ak-FAKE", "monitor-password": "mon-FAKE" };
+const FAKE: Record<string, string> = { password: "pw-FAKE", "access-key": "ak-FAKE", "monitor-password": "mon-FAKE", superuser: "su-FAKE", "app/api": "api-FAKE" };
 const render = (f: FileSpec) => (typeof f.content === "string" ? f.content : f.content.secret(FAKE));
 
 describe("catalog: one file per data-service kind", () => {
@@ -94,5 +95,22 @@ describe("catalog: one file per data-service kind", () => {
         const kafka = kindOf("kafka").parts!(service(m, "kafka"), { metrics: false });
         assert.strictEqual(kafka.before, undefined);
         assert.ok(kafka.main.env!.includes("KAFKA_PROCESS_ROLES=broker,controller"));
+    });
+
+    it("PostgreSQL: server, PgBouncer and backup sidecar specs; secrets only in 0400 files", () => {
+        const pg = service(m, "postgres");
+        const server = postgresServer(pg);
+        const bouncer = pgbouncer(pg);
+        const backup = backupSidecar(pg, true);
+        assert.deepStrictEqual([server.name, bouncer.name, backup.name], [pg.alias, `${pg.alias}-pgbouncer`, `${pg.alias}-backup`]);
+        assert.strictEqual(render(server.files!.find((f) => f.path === "/run/secrets/POSTGRES_PASSWORD")!), "su-FAKE");
+        assert.strictEqual(render(bouncer.files!.find((f) => f.path.endsWith("userlist.txt"))!), '"api" "api-FAKE"\n');
+        assert.strictEqual(render(backup.files!.find((f) => f.path === "/run/secrets/pgpass")!), `${pg.alias}:5432:*:postgres:su-FAKE\n`);
+        assert.ok(backup.mounts.some((x) => x.type === "volume" && x.volume.name === pg.volumeName.replace(/_data$/, "_backups") && x.target === "/backups"));
+        assert.deepStrictEqual(backupSidecar(pg, false).hostDirs, []);
+        for (const w of [server, bouncer, backup]) {
+            for (const f of w.files ?? []) if (typeof f.content !== "string") assert.strictEqual(f.permissions, "0400", `${w.name} ${f.path}`);
+            assert.ok(!JSON.stringify({ ...w, files: undefined }).includes("FAKE"));
+        }
     });
 });

@@ -9,7 +9,7 @@ import { kindOf, type Credential } from "../../catalog";
 import { dataVolumeSpec, dataWorkload, exporterWorkload, mainWorkload } from "../../spec/data";
 import { DockerRuntime } from "../../runtime/docker";
 import type { SecretInputs } from "../../runtime/runtime";
-import type { DataServiceArgs } from "./container";
+import type { DataServiceArgs } from "./args";
 import { exporterTarget } from "./exporter";
 
 /** The Docker runtime of one data service's resources: its environment network, under `parent`. */

@@ -3,6 +3,7 @@
 // the backup sidecar with the same scripts, and the exporter with its pg_monitor role.
 import type { DataServiceModel } from "../../config/model";
 import { pgbouncerEnabled, pgIdentifier } from "../../config/services";
+import { PGBOUNCER_IMAGE } from "../../catalog";
 import { MONITOR_ROLE, PGBOUNCER_PORT, renderMonitorRoleSql, renderPgbouncerIni, renderPgbouncerUserlist, renderRolesSql } from "../postgres";
 import { BACKUP_TEXTFILE_HOST_DIR, BACKUP_TEXTFILE_MOUNT } from "../monitoring/backup-hook";
 import { RCLONE_CONF_PATH, renderRcloneConf } from "../backup-offsite";
@@ -33,7 +34,7 @@ export function renderPostgres(b: ComposeBuilder, s: DataServiceModel): ServiceR
         const uid = Number(settings.pgbouncer.uid);
         const bouncer = serviceContainer(b, s, {
             role: "pgbouncer",
-            image: settings.pgbouncer.image ?? "edoburu/pgbouncer:v1.25.2-p0",
+            image: settings.pgbouncer.image ?? PGBOUNCER_IMAGE,
             port: PGBOUNCER_PORT,
             volumes: [b.bind(iniPath, "/etc/pgbouncer/pgbouncer.ini"), b.secret(`data/${s.alias}-pgbouncer/userlist.txt`, (l) => renderPgbouncerUserlist(users(l)), "/etc/pgbouncer/userlist.txt", Number.isNaN(uid) ? undefined : uid)],
             health: { ...s.health, test: ["CMD-SHELL", `pg_isready -h 127.0.0.1 -p ${PGBOUNCER_PORT} -d pgbouncer >/dev/null 2>&1 || nc -z 127.0.0.1 ${PGBOUNCER_PORT}`], startPeriod: "20s" },

@@ -57,7 +57,7 @@ export function serviceContainer(b: ComposeBuilder, s: DataServiceModel, spec: S
 export const dataVolume = (b: ComposeBuilder, s: DataServiceModel) => b.volume(s.volumeName, s.dataPath);
 export const passwordKey = (b: ComposeBuilder, s: DataServiceModel, what: string, length = 32) => b.value(`${s.environment}/${s.name}/${what}`, { generate: length });
 
-/** An exporter sidecar (hostplane:monitoring.exporters), as components/data/exporter.ts. */
+/** An exporter sidecar (hostplane:monitoring.exporters), as spec/data.ts exporterWorkload. */
 export function exporter(b: ComposeBuilder, s: DataServiceModel, spec: () => Omit<ServiceSpec, "role" | "image" | "port" | "health" | "cpus" | "user">): void {
     const target = b.model.monitoring.exporters.find((e) => e.env === s.environment && e.service === s.name);
     const sc = target?.sidecar;

@@ -18,7 +18,7 @@ export const JOBS = {
     otelcol: "otelcol",
 } as const;
 
-/** Scrape jobs of the data services: the preset kind (config/monitoring.ts EXPORTER_KINDS). */
+/** Scrape jobs of the data services: the kind (catalog/, as config/monitoring.ts EXPORTER_KINDS). */
 export { EXPORTER_KINDS as DATA_SERVICE_JOBS } from "../../config/monitoring";
 
 /** Blackbox modules. Routes: reachable through the proxy, TLS valid, answered by the app (not a 5xx). */
