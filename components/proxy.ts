@@ -21,9 +21,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { PlatformModel } from "../config/model";
 import { HOST_ROOT, HostFile, sha256 } from "../render";
-import { CONTAINER_ACME_WEBROOT, CONTAINER_AUTH_DIR, CONTAINER_CERT_DIR, CONTAINER_CONF_DIR, htpasswdFile, PROXY_HOST_DIR } from "../render/nginx";
-import { labelsFor } from "./labels";
-import { containerBlockInput, healthcheckInput } from "./container-spec";
+import { CONTAINER_ACME_WEBROOT, CONTAINER_AUTH_DIR, CONTAINER_CERT_DIR, CONTAINER_CONF_DIR, PROXY_HOST_DIR } from "../render/nginx";
+import { DockerRuntime } from "../runtime/docker";
+import { certbotWorkload, proxyVolumes, proxyWorkload } from "../spec/proxy";
 import { dockerCliEnv } from "./hosts/ssh-client";
 import { shellQuoteAlways } from "../lib/shell";
 import { stackSecret } from "./secrets";
@@ -48,9 +48,6 @@ export interface ProxyArgs {
 }
 
 const CANDIDATE_DIR = `${HOST_ROOT}/proxy.next`;
-/** Memory limits (MB) of the proxy's own containers. */
-const PROXY_MEMORY_MB = 256;
-const CERTBOT_MEMORY_MB = 256;
 
 /**
  * Writes the files into the candidate directory, checks them with `nginx -t` in a throwaway
@@ -86,13 +83,11 @@ export class Proxy extends pulumi.ComponentResource {
         const base = `${model.prefix}-proxy`;
         const image = proxy.image;
         const env = dockerCliEnv(args.dockerHost);
-        const dockerOpts = { parent: this, provider: args.provider };
 
-        const certs = new docker.Volume(`${base}-certs`, { name: `${base}-certs`, labels: labelsFor(model, { service: "proxy" }) }, dockerOpts);
-        const acme =
-            proxy.tls.mode === "letsencrypt"
-                ? new docker.Volume(`${base}-acme`, { name: `${base}-acme`, labels: labelsFor(model, { service: "proxy" }) }, dockerOpts)
-                : undefined;
+        const runtime = this.runtime(args);
+        const volumes = proxyVolumes(model);
+        const certs = runtime.volume(volumes.certs);
+        const acme = proxy.tls.mode === "letsencrypt" ? runtime.volume(volumes.acme) : undefined;
         const certsStep = this.certificates(args, base, certs, env);
 
         // Config: write the candidate, check it with nginx -t, then make it live.
@@ -113,11 +108,12 @@ export class Proxy extends pulumi.ComponentResource {
             { parent: this, dependsOn: [certsStep, ...args.apps] },
         );
 
-        const auth = new docker.Volume(`${base}-htpasswd`, { name: `${base}-auth`, labels: labelsFor(model, { service: "proxy" }) }, dockerOpts);
+        const auth = runtime.volume(volumes.auth);
         const authStep = this.basicAuthStep(args, base, auth, env);
-        this.container = this.proxyContainer(args, base, { certs, auth, acme }, [configStep, authStep]);
+        this.container = runtime.run(proxyWorkload(model), [configStep, authStep]).ready as docker.Container;
 
-        if (proxy.tls.mode === "letsencrypt") this.certbot(args, base, certs, acme!);
+        // After the proxy: the challenge needs nginx answering on port 80.
+        if (proxy.tls.mode === "letsencrypt") runtime.run(certbotWorkload(model), [this.container]);
 
         // Reload in place once the apps it routes to are up.
         this.reload = new command.local.Command(
@@ -208,121 +204,18 @@ export class Proxy extends pulumi.ComponentResource {
         );
     }
 
-    /** nginx: the config, certificate and auth volumes read-only, published ports, health-gated. */
-    private proxyContainer(args: ProxyArgs, base: string, volumes: { certs: docker.Volume; auth: docker.Volume; acme?: docker.Volume }, after: pulumi.Resource[]): docker.Container {
+    /** The Docker runtime of the proxy's containers: the environment networks, and the monitoring one. */
+    private runtime(args: ProxyArgs): DockerRuntime {
         const { model } = args;
-        const proxy = model.proxy;
-        const { certs, auth, acme } = volumes;
-        const image = proxy.image;
-        const dockerOpts = { parent: this, provider: args.provider };
-        // The container: fixed name and published ports, so a replacement (image change only)
-        // must delete the old one first: a short, deliberate interruption.
-        const networks = proxy.environments.map((e) => args.networks[e]);
-        if (proxy.monitoring) {
-            if (!args.monitoringNetwork) throw new Error("the proxy routes to a monitoring UI but got no monitoring network");
-            networks.push(args.monitoringNetwork);
-        }
-        // Certificates change outside a config reload (certbot renewals, a new provided certificate):
-        // a watcher next to nginx reloads it within a minute of any change in the certs volume.
-        const certsSum = `cat ${CONTAINER_CERT_DIR}/*/*.pem 2>/dev/null | md5sum`;
-        const startCommand = [
-            "sh",
-            "-c",
-            `old=$(${certsSum}); (while :; do sleep 60; new=$(${certsSum}); if [ "$new" != "$old" ]; then old=$new; nginx -s reload; fi; done) & ` +
-                `exec nginx -c ${CONTAINER_CONF_DIR}/nginx.conf -g 'daemon off;'`,
-        ];
-        const ports = (proxy.ipv6 ? ["0.0.0.0", "::"] : ["0.0.0.0"]).flatMap((ip) => [
-            { internal: 80, external: proxy.ports.http, ip, protocol: "tcp" },
-            { internal: 443, external: proxy.ports.https, ip, protocol: "tcp" },
-        ]);
-        return new docker.Container(
-            `${base}-container`,
-            {
-                name: base,
-                image,
-                command: startCommand,
-                // IPv6 too wherever the stack outputs AAAA records (ssh and hcloud hosts); docker-proxy
-                // carries it to the container's IPv4 address.
-                ports,
-                networksAdvanced: networks.map((n) => ({ name: n.name })),
-                mounts: [
-                    { type: "bind", source: PROXY_HOST_DIR, target: CONTAINER_CONF_DIR, readOnly: true },
-                    { type: "volume", source: certs.name, target: CONTAINER_CERT_DIR, readOnly: true },
-                    { type: "volume", source: auth.name, target: CONTAINER_AUTH_DIR, readOnly: true },
-                    ...(acme ? [{ type: "volume", source: acme.name, target: CONTAINER_ACME_WEBROOT, readOnly: true }] : []),
-                ],
-                healthcheck: healthcheckInput({
-                    // Alpine images have wget, Debian-based ones curl.
-                    test: ["CMD-SHELL", "curl -fsS -o /dev/null http://127.0.0.1/healthz || wget -q -O /dev/null http://127.0.0.1/healthz || exit 1"],
-                    interval: "10s",
-                    timeout: "5s",
-                    retries: 3,
-                    startPeriod: "10s",
-                }),
-                wait: true,
-                waitTimeout: 90,
-                // A limit like every other container (policy pack: container-memory-limit); nginx
-                // with a few hundred connections stays far below it.
-                ...containerBlockInput({
-                    cpus: 1,
-                    memoryMb: PROXY_MEMORY_MB,
-                    restart: "unless-stopped",
-                    logs: model.logs,
-                    labels: labelsFor(model, proxy.ipv6 ? { service: "proxy", kind: "proxy", ports: JSON.stringify(ports) } : { service: "proxy", kind: "proxy" }),
-                    graceSeconds: 10,
-                }),
-            },
-            // Docker reads the two bindings of one port (0.0.0.0 and ::) back in the reverse of the
-            // order they were created in, so a dual-stack list never compares equal and every `up`
-            // would replace the proxy. The ports label carries the list instead: a changed port still
-            // replaces the container (labels replace), a re-read order does not.
-            { ...dockerOpts, dependsOn: [...after, ...networks], deleteBeforeReplace: true, ignoreChanges: proxy.ipv6 ? ["ports"] : [] },
-        );
-    }
-
-    /**
-     * certbot: the webroot challenge is served by nginx from the shared acme volume; certificates
-     * are copied to /etc/nginx/certs/<host>/ (where nginx looks in every mode) after each issue or
-     * renewal, and the proxy's certificate watcher reloads nginx within a minute.
-     */
-    private certbot(args: ProxyArgs, base: string, certs: docker.Volume, acme: docker.Volume) {
-        const { model } = args;
-        const tls = model.proxy.tls as Extract<PlatformModel["proxy"]["tls"], { mode: "letsencrypt" }>;
-        const issue = model.proxy.hosts
-            .map(
-                (h) =>
-                    `certbot certonly --webroot -w /var/www/acme -d ${h} --email ${tls.email} --agree-tos --non-interactive --keep-until-expiring${tls.staging ? " --staging" : ""} ` +
-                    `&& mkdir -p /etc/nginx/certs/${h} && cp -L /etc/letsencrypt/live/${h}/fullchain.pem /etc/letsencrypt/live/${h}/privkey.pem /etc/nginx/certs/${h}/`,
-            )
-            .join("; ");
-        const letsencrypt = new docker.Volume(`${base}-letsencrypt`, { name: `${base}-letsencrypt`, labels: labelsFor(model, { service: "certbot" }) }, { parent: this, provider: args.provider });
-        new docker.Container(
-            `${base}-certbot`,
-            {
-                name: `${base}-certbot`,
-                image: "certbot/certbot:v5.8.0",
-                entrypoints: ["sh", "-c"],
-                // Twice a day, as Let's Encrypt recommends; certbot only renews what is due.
-                command: [`trap exit TERM; while :; do ${issue}; sleep 12h & wait $!; done`],
-                mounts: [
-                    { type: "volume", source: acme.name, target: "/var/www/acme" },
-                    { type: "volume", source: certs.name, target: "/etc/nginx/certs" },
-                    { type: "volume", source: letsencrypt.name, target: "/etc/letsencrypt" },
-                ],
-                // Healthy once Let's Encrypt has issued a certificate for every host (a failing
-                // challenge shows as an unhealthy container, not only in its log).
-                healthcheck: healthcheckInput({
-                    test: ["CMD-SHELL", model.proxy.hosts.map((h) => `test -s /etc/letsencrypt/live/${h}/fullchain.pem`).join(" && ") || "true"],
-                    interval: "5m",
-                    timeout: "10s",
-                    retries: 3,
-                    startPeriod: "10m",
-                }),
-                // No grace/mustRun: certbot keeps the provider's defaults.
-                ...containerBlockInput({ cpus: 0.5, memoryMb: CERTBOT_MEMORY_MB, restart: "unless-stopped", logs: model.logs, labels: labelsFor(model, { service: "certbot", kind: "proxy" }) }),
-            },
-            // After the proxy: the challenge needs nginx answering on port 80.
-            { parent: this, provider: args.provider, dependsOn: [this.container] },
-        );
+        if (model.proxy.monitoring && !args.monitoringNetwork) throw new Error("the proxy routes to a monitoring UI but got no monitoring network");
+        return new DockerRuntime({
+            prefix: model.prefix,
+            project: model.project,
+            stack: model.stack,
+            logs: model.logs,
+            provider: args.provider,
+            networks: { ...args.networks, ...(args.monitoringNetwork ? { [model.monitoringNetworkName]: args.monitoringNetwork } : {}) },
+            parent: this,
+        });
     }
 }

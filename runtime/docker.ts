@@ -49,7 +49,7 @@ export class DockerRuntime implements Runtime {
         if (!vol) {
             const a = this.args;
             const opts: pulumi.CustomResourceOptions = { parent: a.parent, provider: a.provider, ...(after.length ? { dependsOn: after } : {}), ...(v.protect ? { protect: true } : {}) };
-            vol = new docker.Volume(v.name, { name: v.name, labels: dockerLabels(a.project, a.stack, v.labels) }, opts);
+            vol = new docker.Volume(v.resourceName ?? v.name, { name: v.name, labels: dockerLabels(a.project, a.stack, v.labels) }, opts);
             this.volumes.set(v.name, vol);
         }
         return vol;
@@ -74,7 +74,8 @@ export class DockerRuntime implements Runtime {
             pidMode: spec.host?.pidMode,
             privileged: spec.host?.privileged,
             devices: spec.host?.devices,
-            ...(spec.health ? { healthcheck: healthcheckInput(spec.health), wait: true, waitTimeout: spec.waitSeconds } : {}),
+            ...(spec.health ? { healthcheck: healthcheckInput(spec.health) } : {}),
+            ...(spec.health && spec.waitSeconds !== undefined ? { wait: true, waitTimeout: spec.waitSeconds } : {}),
         };
     }
 
@@ -88,12 +89,12 @@ export class DockerRuntime implements Runtime {
         const mounts = spec.mounts.map((m) => this.mount(m));
         const name = `${a.prefix}-${spec.name}`;
         const container = new docker.Container(
-            name,
+            spec.resourceName ?? name,
             {
                 name,
                 ...this.processInputs(spec, secrets),
-                networksAdvanced: networks.map((n) => (n.aliases ? { name: n.net.name, aliases: n.aliases } : { name: n.net.name })),
-                ports: (spec.publish ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: "127.0.0.1", protocol: "tcp" })),
+                ...(networks.length ? { networksAdvanced: networks.map((n) => (n.aliases ? { name: n.net.name, aliases: n.aliases } : { name: n.net.name })) } : {}),
+                ...(spec.publish ? { ports: spec.publish.map((p) => ({ internal: p.internal, external: p.external, ip: p.ip ?? "127.0.0.1", protocol: "tcp" })) } : {}),
                 mounts,
                 ...containerBlockInput({
                     cpus: spec.cpus,
@@ -104,7 +105,13 @@ export class DockerRuntime implements Runtime {
                     graceSeconds: spec.graceSeconds,
                 }),
             },
-            { parent: a.parent, provider: a.provider, dependsOn: [...networks.map((n) => n.net), ...after], deleteBeforeReplace: true },
+            {
+                parent: a.parent,
+                provider: a.provider,
+                dependsOn: [...networks.map((n) => n.net), ...after],
+                ...(spec.deleteFirst === false ? {} : { deleteBeforeReplace: true }),
+                ...(spec.ignoreChanges ? { ignoreChanges: spec.ignoreChanges } : {}),
+            },
         );
         return { ready: container, id: container.id, name: container.name };
     }

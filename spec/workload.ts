@@ -6,6 +6,8 @@ import type { HealthCheck } from "../config/health";
 /** A named volume the workload owns: created by the runtime before the workload. */
 export interface VolumeSpec {
     name: string;
+    /** The Pulumi resource name (identity in state), when it is not the volume's name. */
+    resourceName?: string;
     labels: Record<string, string>;
     /** Kept by `pulumi destroy` (production data unless the environment allows destroying it). */
     protect?: boolean;
@@ -34,6 +36,8 @@ export type MountSpec =
 export interface WorkloadSpec {
     /** Logical name: the runtime derives resource and container names from it. */
     name: string;
+    /** The Pulumi resource name (identity in state), when it is not the runtime's default. */
+    resourceName?: string;
     image: string;
     entrypoint?: string[];
     command?: string[];
@@ -44,21 +48,25 @@ export interface WorkloadSpec {
     files?: FileSpec[];
     /** Host directories, created by Docker when missing (a textfile collector directory). */
     hostDirs?: { hostPath: string; containerPath: string }[];
-    /** Ports published on 127.0.0.1 only (SSH tunnels): container port → host port. */
-    publish?: { internal: number; external: number }[];
+    /** Published ports: container port → host port, on 127.0.0.1 unless `ip` says otherwise. None: publishes nothing. */
+    publish?: { internal: number; external: number; ip?: string }[];
     /** Networks by the runtime's name for them; the first is the workload's own, where `aliases` resolve to it. */
     networks: { name: string; aliases?: string[] }[];
     mounts: MountSpec[];
-    /** With a health check the runtime waits for healthy (up to waitSeconds) before dependents start. */
     health?: HealthCheck;
+    /** With it the runtime waits for healthy (up to this long) before dependents start. */
     waitSeconds?: number;
     cpus: number;
     memoryMb: number;
     restart: "unless-stopped" | "always" | "on-failure" | "no";
     /** Labels without the `hostplane.` prefix; the runtime adds project and stack. */
     labels: Record<string, string>;
-    /** SIGTERM → SIGKILL grace on stop. */
-    graceSeconds: number;
+    /** SIGTERM → SIGKILL grace on stop (and the workload must be running after `up`); none: the engine's default. */
+    graceSeconds?: number;
+    /** Replacement deletes the old one first (default, needed for a fixed name); false: create first. */
+    deleteFirst?: boolean;
+    /** Fields the engine reads back in another form (a dual-stack port list): never a reason to replace. */
+    ignoreChanges?: string[];
     /** Host-level access some collectors need (node-exporter). */
     host?: { pidMode?: "host"; privileged?: boolean; devices?: { hostPath: string; containerPath: string; permissions: string }[] };
     /** Extra /etc/hosts entries: name → IP or "host-gateway". */

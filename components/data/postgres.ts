@@ -32,7 +32,7 @@ export class Postgres extends pulumi.ComponentResource {
 
     constructor(name: string, args: DataServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hostplane:data:Postgres", name, {}, opts);
-        const { model, service: s } = args;
+        const { service: s } = args;
         if (s.settings.type !== "postgres") throw new Error(`${s.name} is not a postgres service`);
         const base = s.containerBaseName;
         const runtime = dataRuntime(this, args);
