@@ -4,11 +4,14 @@
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { createHash } from "crypto";
+import { revisionAlias } from "../config/model";
 import type { FileSpec, MountSpec, VolumeSpec, WorkloadSpec } from "../spec/workload";
 import { containerBlockInput, healthcheckInput } from "../components/container-spec";
 import { dockerLabels } from "../components/labels";
 import { dockerCliEnv } from "../components/hosts/ssh-client";
-import type { Runtime, SecretInputs, Step, Workload } from "./runtime";
+import type { Revision, RunWith, Runtime, SecretInputs, Step, Workload } from "./runtime";
 
 export interface DockerRuntimeArgs {
     prefix: string;
@@ -33,6 +36,12 @@ function upload(f: FileSpec, secrets: SecretInputs): docker.types.input.Containe
         ...(f.owner ? { owner: f.owner, group: f.owner } : {}),
         ...(f.executable === undefined ? {} : { executable: f.executable }),
     };
+}
+
+/** Plain entries as they are; with a secret entry the list is one secret Output (order kept). */
+function envInput(envs: WorkloadSpec["envs"], secrets: SecretInputs): pulumi.Input<pulumi.Input<string>[]> | undefined {
+    if (!envs || envs.every((e) => typeof e === "string")) return envs as string[] | undefined;
+    return pulumi.all(envs.map((e) => (typeof e === "string" ? pulumi.output(e) : secretContent((v) => `${e.name}=${e.secret(v)}`, secrets))));
 }
 
 function secretContent(render: (v: Record<string, string>) => string, secrets: SecretInputs): pulumi.Output<string> {
@@ -66,7 +75,7 @@ export class DockerRuntime implements Runtime {
             image: spec.image,
             entrypoints: spec.entrypoint,
             command: spec.command,
-            envs: spec.envs,
+            envs: envInput(spec.envs, secrets),
             user: spec.user,
             ...(spec.files ? { uploads: spec.files.map((f) => upload(f, secrets)) } : {}),
             ...(spec.hostDirs ? { volumes: spec.hostDirs.map((d) => ({ hostPath: d.hostPath, containerPath: d.containerPath })) } : {}),
@@ -79,29 +88,46 @@ export class DockerRuntime implements Runtime {
         };
     }
 
-    run(spec: WorkloadSpec, after: pulumi.Input<pulumi.Resource>[], secrets: SecretInputs = {}): Workload {
+    /**
+     * A revisioned workload's revision id (before the workload: a migration may run under it): it
+     * changes with the spec hash, the named secrets' values (a digest, itself secret) or the image.
+     */
+    revision(spec: WorkloadSpec, secrets: SecretInputs, image: pulumi.Input<string>): Revision {
+        const r = spec.revision;
+        if (!r) throw new Error(`workload ${spec.name} has no revisions`);
+        const digest = pulumi.all(r.secrets.map((n) => secrets[n])).apply((vals) => createHash("sha256").update(vals.join("\0")).digest("hex"));
+        const id = new random.RandomId(`${this.args.prefix}-${spec.name}-revision`, { byteLength: 4, keepers: { spec: r.specHash, secrets: digest, image } }, { parent: this.args.parent });
+        const alias = spec.networks[0]?.aliases?.[0];
+        return { resource: id, id: id.hex, ...(r.routed && alias ? { alias: id.hex.apply((hex) => revisionAlias(alias, hex)) } : {}) };
+    }
+
+    run(spec: WorkloadSpec, after: pulumi.Input<pulumi.Resource>[], secrets: SecretInputs = {}, use: RunWith = {}): Workload {
         const a = this.args;
-        const networks = spec.networks.map((n) => {
+        const rev = use.revision;
+        if (spec.revision && !rev) throw new Error(`workload ${spec.name}: a revisioned workload runs under runtime.revision()`);
+        const networks = spec.networks.map((n, i) => {
             const net = a.networks[n.name];
             if (!net) throw new Error(`workload ${spec.name}: no network ${n.name}`);
-            return { net, aliases: n.aliases };
+            // A routed revision is also reachable under its own alias on its own network.
+            return { net, aliases: i === 0 && rev?.alias && n.aliases ? [...n.aliases, rev.alias] : n.aliases };
         });
-        const mounts = spec.mounts.map((m) => this.mount(m));
-        const name = `${a.prefix}-${spec.name}`;
+        const base = `${a.prefix}-${spec.name}`;
+        const name = rev ? pulumi.interpolate`${base}-${rev.id}` : pulumi.output(base);
         const container = new docker.Container(
-            spec.resourceName ?? name,
+            spec.resourceName ?? base,
             {
-                name,
+                name: rev ? name : base,
                 ...this.processInputs(spec, secrets),
+                ...(use.image === undefined ? {} : { image: use.image }),
                 ...(networks.length ? { networksAdvanced: networks.map((n) => (n.aliases ? { name: n.net.name, aliases: n.aliases } : { name: n.net.name })) } : {}),
                 ...(spec.publish ? { ports: spec.publish.map((p) => ({ internal: p.internal, external: p.external, ip: p.ip ?? "127.0.0.1", protocol: "tcp" })) } : {}),
-                mounts,
+                ...(spec.mounts ? { mounts: spec.mounts.map((m) => this.mount(m)) } : {}),
                 ...containerBlockInput({
                     cpus: spec.cpus,
                     memoryMb: spec.memoryMb,
                     restart: spec.restart,
                     logs: a.logs,
-                    labels: dockerLabels(a.project, a.stack, spec.labels),
+                    labels: [...dockerLabels(a.project, a.stack, spec.labels), ...(rev ? [{ label: "hostplane.revision", value: rev.id }] : [])],
                     graceSeconds: spec.graceSeconds,
                 }),
             },
@@ -109,10 +135,11 @@ export class DockerRuntime implements Runtime {
                 parent: a.parent,
                 provider: a.provider,
                 dependsOn: [...networks.map((n) => n.net), ...after],
-                ...(spec.deleteFirst === false ? {} : { deleteBeforeReplace: true }),
+                ...(spec.deleteFirst === undefined ? {} : { deleteBeforeReplace: spec.deleteFirst }),
                 ...(spec.ignoreChanges ? { ignoreChanges: spec.ignoreChanges } : {}),
             },
         );
+        if (spec.revision) drainStep(a.parent, base, spec.revision.drainSeconds, name, container);
         return { ready: container, id: container.id, name: container.name };
     }
 
@@ -130,4 +157,21 @@ export class DockerRuntime implements Runtime {
             { parent: a.parent, dependsOn: [w.ready] },
         );
     }
+}
+
+// Draining a replaced revision, in two phases. create (new revision up): both revisions
+// carry the shared alias for drainSeconds, so callers inside the network that resolve it
+// (other apps; the proxy does not, it targets revision aliases) find the new one. delete
+// (the old revision's drain step, which Pulumi runs at the end of the update, after the
+// proxy switched and reloaded, and just before it stops the old container): the old
+// revision stays up and on the network for drainSeconds, so requests it already holds
+// (the proxy's old workers finishing theirs) complete; then Pulumi stops it. It is never
+// taken off the network first: a caller holding its address gets a refused connection
+// (fails fast, retried elsewhere) instead of packets into nowhere (hangs).
+function drainStep(parent: pulumi.Resource, base: string, drainSeconds: number, containerName: pulumi.Output<string>, container: docker.Container): void {
+    new command.local.Command(
+        `${base}-drain`,
+        { create: `sleep ${drainSeconds}`, delete: `sleep ${drainSeconds}`, triggers: [containerName] },
+        { parent, dependsOn: [container] },
+    );
 }

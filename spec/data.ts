@@ -46,6 +46,7 @@ export function dataWorkload(s: ServiceModel, part: ContainerPart, volumes: { vo
         restart: "unless-stopped",
         labels: { environment: s.environment, service: part.role ? `${s.name}-${part.role}` : s.name, kind: "data", type: s.type },
         graceSeconds: 60,
+        deleteFirst: true,
     };
 }
 

@@ -155,6 +155,7 @@ export function monitoringWorkload(model: PlatformModel, svc: MonitoringService,
         restart: "unless-stopped",
         labels: { environment: "monitoring", service: alias, kind: "monitoring" },
         graceSeconds: 20,
+        deleteFirst: true,
         ...part,
     };
 }

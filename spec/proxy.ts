@@ -75,6 +75,7 @@ export function proxyWorkload(model: PlatformModel): WorkloadSpec {
         restart: "unless-stopped",
         labels: proxy.ipv6 ? { service: "proxy", kind: "proxy", ports: JSON.stringify(ports) } : { service: "proxy", kind: "proxy" },
         graceSeconds: 10,
+        deleteFirst: true,
         // Docker reads the two bindings of one port (0.0.0.0 and ::) back in the reverse of the
         // order they were created in, so a dual-stack list never compares equal and every `up`
         // would replace the proxy. The ports label carries the list instead: a changed port still
@@ -125,10 +126,9 @@ export function certbotWorkload(model: PlatformModel): WorkloadSpec {
         memoryMb: CERTBOT_MEMORY_MB,
         restart: "unless-stopped",
         labels: { service: "certbot", kind: "proxy" },
-        // No grace/mustRun: certbot keeps the provider's defaults.
-        // As deployed so far: replaced create-first. With its fixed name a replacement (a new
-        // certbot image) would fail until the old container is removed; switching to delete-first
-        // changes the resource's options, so it waits for an announced graph change.
-        deleteFirst: false,
+        // No grace/mustRun, no deleteFirst: certbot keeps the provider's defaults, as deployed so
+        // far. With its fixed name a replacement (a new certbot image) would fail until the old
+        // container is removed; deleteFirst changes the resource's options, so it waits for an
+        // announced graph change.
     };
 }

@@ -33,6 +33,23 @@ export type MountSpec =
     | { type: "bind"; source: string; target: string; readOnly: boolean; propagation?: "rslave" }
     | { type: "volume"; volume: VolumeSpec; target: string; readOnly?: boolean };
 
+/** An environment entry: "NAME=value", or a secret one built from the secret values. */
+export type EnvEntry = string | { name: string; secret: (values: SecretValues) => string };
+
+/**
+ * A workload that runs side by side with its previous revision during a rollout (apps): the
+ * runtime keeps a revision id that changes with specHash, the named secrets' values or the image,
+ * names each revision after it, and drains a replaced revision before stopping it.
+ */
+export interface RevisionSpec {
+    specHash: string;
+    /** Secret values (by name) whose change rolls a new revision. */
+    secrets: string[];
+    /** Routed: the revision also gets its own alias <alias>-<revision>, the proxy's cutover target. */
+    routed: boolean;
+    drainSeconds: number;
+}
+
 export interface WorkloadSpec {
     /** Logical name: the runtime derives resource and container names from it. */
     name: string;
@@ -41,7 +58,8 @@ export interface WorkloadSpec {
     image: string;
     entrypoint?: string[];
     command?: string[];
-    envs?: string[];
+    /** In the order given; secret entries make the whole list a secret. */
+    envs?: EnvEntry[];
     /** User the process runs as, when not the image's (uid[:gid] or a name of the image). */
     user?: string;
     /** Files written into the container; with secret content the runtime needs the secret values. */
@@ -52,7 +70,8 @@ export interface WorkloadSpec {
     publish?: { internal: number; external: number; ip?: string }[];
     /** Networks by the runtime's name for them; the first is the workload's own, where `aliases` resolve to it. */
     networks: { name: string; aliases?: string[] }[];
-    mounts: MountSpec[];
+    /** None: the workload mounts nothing (not even an empty list is passed on). */
+    mounts?: MountSpec[];
     health?: HealthCheck;
     /** With it the runtime waits for healthy (up to this long) before dependents start. */
     waitSeconds?: number;
@@ -63,8 +82,10 @@ export interface WorkloadSpec {
     labels: Record<string, string>;
     /** SIGTERM → SIGKILL grace on stop (and the workload must be running after `up`); none: the engine's default. */
     graceSeconds?: number;
-    /** Replacement deletes the old one first (default, needed for a fixed name); false: create first. */
+    /** true: a replacement deletes the old one first (needed for a fixed name); false: creates first; none: the engine's default (create first). */
     deleteFirst?: boolean;
+    /** Side-by-side revisions instead of one fixed name. */
+    revision?: RevisionSpec;
     /** Fields the engine reads back in another form (a dual-stack port list): never a reason to replace. */
     ignoreChanges?: string[];
     /** Host-level access some collectors need (node-exporter). */

@@ -50,7 +50,7 @@ describe("catalog: one file per data-service kind", () => {
             const all: WorkloadSpec[] = [...(parts.before ?? []).map((p) => dataWorkload(s, p)), main];
             assert.strictEqual(main.name, s.alias);
             assert.deepStrictEqual(main.networks, [{ name: "production", aliases: [s.alias] }]);
-            assert.ok(main.mounts.some((x) => x.type === "volume" && x.target === s.dataPath && x.volume.name === s.volumeName), t);
+            assert.ok(main.mounts!.some((x) => x.type === "volume" && x.target === s.dataPath && x.volume.name === s.volumeName), t);
             for (const w of all) {
                 assert.strictEqual(w.labels.type, t);
                 assert.ok(w.health && w.waitSeconds, `${t}: health-gated`);
@@ -106,7 +106,7 @@ describe("catalog: one file per data-service kind", () => {
         assert.strictEqual(render(server.files!.find((f) => f.path === "/run/secrets/POSTGRES_PASSWORD")!), "su-FAKE");
         assert.strictEqual(render(bouncer.files!.find((f) => f.path.endsWith("userlist.txt"))!), '"api" "api-FAKE"\n');
         assert.strictEqual(render(backup.files!.find((f) => f.path === "/run/secrets/pgpass")!), `${pg.alias}:5432:*:postgres:su-FAKE\n`);
-        assert.ok(backup.mounts.some((x) => x.type === "volume" && x.volume.name === pg.volumeName.replace(/_data$/, "_backups") && x.target === "/backups"));
+        assert.ok(backup.mounts!.some((x) => x.type === "volume" && x.volume.name === pg.volumeName.replace(/_data$/, "_backups") && x.target === "/backups"));
         assert.deepStrictEqual(backupSidecar(pg, false).hostDirs, []);
         for (const w of [server, bouncer, backup]) {
             for (const f of w.files ?? []) if (typeof f.content !== "string") assert.strictEqual(f.permissions, "0400", `${w.name} ${f.path}`);

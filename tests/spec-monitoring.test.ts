@@ -23,15 +23,15 @@ describe("spec/monitoring: one workload spec per monitoring service", () => {
     it("data volumes are <prefix>-<service>-data; Prometheus' memory comes from prometheusMemory", () => {
         const m = model("production");
         const prom = monitoringWorkload(m, "prometheus");
-        const vol = prom.mounts.find((x) => x.type === "volume");
+        const vol = prom.mounts!.find((x) => x.type === "volume");
         assert.ok(vol && vol.type === "volume" && vol.volume.name === `${m.prefix}-prometheus-data` && vol.target === "/prometheus");
         assert.ok(prom.memoryMb >= 1024);
-        assert.strictEqual(monitoringWorkload(m, "nodeExporter").mounts.some((x) => x.type === "volume"), false);
+        assert.strictEqual(monitoringWorkload(m, "nodeExporter").mounts!.some((x) => x.type === "volume"), false);
     });
 
     it("Alertmanager mounts its secrets directory only when its receiver has secrets", () => {
         const m = model("production");
-        const count = (s: boolean) => monitoringWorkload(m, "alertmanager", s).mounts.filter((x) => x.type === "bind").length;
+        const count = (s: boolean) => monitoringWorkload(m, "alertmanager", s).mounts!.filter((x) => x.type === "bind").length;
         assert.strictEqual(count(true), count(false) + 1);
     });
 

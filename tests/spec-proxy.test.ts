@@ -15,7 +15,7 @@ describe("spec/proxy: nginx and certbot as workload specs", () => {
             assert.deepStrictEqual(w.publish?.map((p) => `${p.ip}:${p.external}->${p.internal}`), ips.flatMap((ip) => [`${ip}:${m.proxy.ports.http}->80`, `${ip}:${m.proxy.ports.https}->443`]));
             assert.deepStrictEqual(w.ignoreChanges, m.proxy.ipv6 ? ["ports"] : []);
             assert.strictEqual("ports" in w.labels, m.proxy.ipv6, stack);
-            assert.ok(w.mounts.every((x) => x.readOnly === true), `${stack}: config, certificates and auth read-only`);
+            assert.ok(w.mounts!.every((x) => x.readOnly === true), `${stack}: config, certificates and auth read-only`);
             assert.deepStrictEqual(JSON.parse(JSON.stringify(w)), w, "plain data");
         }
     });
