@@ -4,7 +4,7 @@ import { ConfigError, ConfigIssue } from "../config/errors";
 import { loadPlatformModel } from "../config/validate";
 import { IMAGE_RECIPES } from "../config/image-recipes";
 import { KAFKA_ZOOKEEPER_REMOVED } from "../config/schema";
-import { PRESETS } from "../config/services";
+import { KINDS } from "../catalog";
 import { baseConfig, sourceOf } from "./fixtures";
 
 type Case = {
@@ -515,7 +515,7 @@ const CASES: Case[] = [
         expect: [
             {
                 key: "hostplane:environments.staging.services.docs.image",
-                message: `service 'docs' (mongodb) needs image '${PRESETS.mongodb.image}', which has no local-build recipe (hostplane:images.source is local-build: an air-gapped stack runs only images built from Debian packages); recipes exist for ${[...new Set(IMAGE_RECIPES.flatMap((r) => r.replaces))].join(", ")}: remove the service, set its image to one of those, or set hostplane:images.source to registry`,
+                message: `service 'docs' (mongodb) needs image '${KINDS.mongodb.image}', which has no local-build recipe (hostplane:images.source is local-build: an air-gapped stack runs only images built from Debian packages); recipes exist for ${[...new Set(IMAGE_RECIPES.flatMap((r) => r.replaces))].join(", ")}: remove the service, set its image to one of those, or set hostplane:images.source to registry`,
             },
         ],
     },
