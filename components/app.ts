@@ -19,13 +19,16 @@ import * as random from "@pulumi/random";
 import { AppModel, networkName, PlatformModel } from "../config/model";
 import type { Credential } from "../config/services";
 import { appWorkload, specHash } from "../spec/app";
-import { DockerRuntime } from "../runtime/docker";
+import { dockerRuntime, type StackContext } from "./context";
 import { migrationJob } from "./migration";
 import { appImage } from "./images";
 import { stackSecret } from "./secrets";
 
+/** What an app reads of the model: naming, image sources (digest pins) and the drain time. */
+export type AppModelContext = StackContext & Pick<PlatformModel, "images" | "drainSeconds">;
+
 export interface AppArgs {
-    model: PlatformModel;
+    model: AppModelContext;
     app: AppModel;
     provider: docker.Provider;
     network: docker.Network;
@@ -57,17 +60,9 @@ export class App extends pulumi.ComponentResource {
         const secretValues = app.secrets.map((s) => ({ name: s.name, value: secretValue(this, base, s, args) }));
         const secrets = Object.fromEntries(secretValues.map((s) => [s.name, s.value]));
         const spec = appWorkload(app, model);
-        const runtime = new DockerRuntime({
-            prefix: model.prefix,
-            project: model.project,
-            stack: model.stack,
-            logs: model.logs,
-            provider: args.provider,
-            networks: { [app.environment]: args.network },
-            parent: this,
-        });
+        const runtime = dockerRuntime(model, args.provider, { [app.environment]: args.network }, this);
         // The image as it will run (repo@sha256:… when pinned): a moved tag is a new revision.
-        const image = appImage(this, app, model, args.provider);
+        const image = appImage(this, app, model.images, args.provider);
         const revision = runtime.revision(spec, secrets, image.ref);
         this.revisionAlias = revision.alias;
 

@@ -1,12 +1,14 @@
 // Environment: the apps of one environment on its own network, started in dependency order.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { EnvironmentModel, PlatformModel } from "../config/model";
-import { App } from "./app";
+import type { EnvironmentModel } from "../config/model";
+import { App, type AppModelContext } from "./app";
 import { DataServices } from "./data";
+import type { DataModelContext } from "./data/args";
 
 export interface EnvironmentArgs {
-    model: PlatformModel;
+    /** What its apps and data services read of the model. */
+    model: AppModelContext & DataModelContext;
     environment: EnvironmentModel;
     provider: docker.Provider;
     network: docker.Network;

@@ -25,13 +25,13 @@ export interface AppImage {
 
 const imageKey = (app: AppModel) => `${NAMESPACE}:environments.${app.environment}.apps.${app.name}.image`;
 
-export function appImage(parent: pulumi.Resource, app: AppModel, model: PlatformModel, provider: docker.Provider): AppImage {
-    if (!resolvesDigest(app.image, model.images)) return { ref: pulumi.output(app.image) };
+export function appImage(parent: pulumi.Resource, app: AppModel, images: PlatformModel["images"], provider: docker.Provider): AppImage {
+    if (!resolvesDigest(app.image, images)) return { ref: pulumi.output(app.image) };
     const ref = parseImageRef(app.image);
     // Look the tag up (a pinned digest must match it); a bare repo@digest is looked up as is.
     // "name:tag@digest" is how the provider's lookup takes a digest.
     const lookup = ref.tag || !ref.digest ? `${ref.repository}:${ref.tag ?? "latest"}` : `${ref.repository}:pinned@${ref.digest}`;
-    const registry = registryFor(app.image, model.images);
+    const registry = registryFor(app.image, images);
     const digest = docker
         .getRegistryImage({ name: lookup, insecureSkipVerify: false }, { provider, parent })
         .then(

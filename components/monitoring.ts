@@ -20,7 +20,8 @@ import { ENDPOINTS, type MonitoringService } from "../config/monitoring";
 import type { PlatformModel } from "../config/model";
 import { monitoringFilesByService, type MonitoringFiles } from "../render/monitoring";
 import { GRAFANA_ADMIN_PASSWORD_FILE, SLACK_WEBHOOK_FILE, SMTP_PASSWORD_FILE } from "../render/monitoring/paths";
-import { DockerRuntime } from "../runtime/docker";
+import type { DockerRuntime } from "../runtime/docker";
+import { dockerRuntime } from "./context";
 import type { Runtime, Workload } from "../runtime/runtime";
 import { monitoringWorkload, SHELL_LESS } from "../spec/monitoring";
 import { dockerCliEnv } from "./hosts/ssh-client";
@@ -30,6 +31,7 @@ import { stackSecret } from "./secrets";
 export { MONITORING_HEALTH } from "../spec/monitoring";
 
 export interface MonitoringArgs {
+    /** The whole model: the monitoring files name every environment's apps, services, routes and probes (render/monitoring). */
     model: PlatformModel;
     provider: docker.Provider;
     /** DOCKER_HOST for the docker CLI steps. */
@@ -58,15 +60,7 @@ export class Monitoring extends pulumi.ComponentResource {
         const model = (this.model = args.model);
         this.files = monitoringFilesByService(model);
         this.steps = { prefix: model.prefix, parent: this, env: dockerCliEnv(args.dockerHost) };
-        this.runtime = new DockerRuntime({
-            prefix: model.prefix,
-            project: model.project,
-            stack: model.stack,
-            logs: model.logs,
-            provider: args.provider,
-            networks: { [model.monitoringNetworkName]: args.network, ...args.environmentNetworks },
-            parent: this,
-        });
+        this.runtime = dockerRuntime(model, args.provider, { [model.monitoringNetworkName]: args.network, ...args.environmentNetworks }, this);
         const enabled = model.monitoring.services;
         const images = model.monitoring.images;
 

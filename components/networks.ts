@@ -6,7 +6,7 @@ import type { PlatformModel } from "../config/model";
 import { labelsFor } from "./labels";
 
 export interface NetworksArgs {
-    model: PlatformModel;
+    model: Pick<PlatformModel, "project" | "stack" | "environments" | "monitoringNetworkName">;
     provider: docker.Provider;
     dependsOn: pulumi.Input<pulumi.Resource>[];
 }

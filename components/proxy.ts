@@ -22,15 +22,19 @@ import * as random from "@pulumi/random";
 import type { PlatformModel } from "../config/model";
 import { HOST_ROOT, HostFile, sha256 } from "../render";
 import { CONTAINER_ACME_WEBROOT, CONTAINER_AUTH_DIR, CONTAINER_CERT_DIR, CONTAINER_CONF_DIR, PROXY_HOST_DIR } from "../render/nginx";
-import { DockerRuntime } from "../runtime/docker";
+import type { DockerRuntime } from "../runtime/docker";
+import { dockerRuntime, type StackContext } from "./context";
 import { certbotWorkload, proxyVolumes, proxyWorkload } from "../spec/proxy";
 import { dockerCliEnv } from "./hosts/ssh-client";
 import { shellQuoteAlways } from "../lib/shell";
 import { stackSecret } from "./secrets";
 import { fileWriterScript } from "./host-files";
 
+/** What the proxy reads of the model: naming, its own model, the monitoring network's name. */
+export type ProxyModelContext = StackContext & Pick<PlatformModel, "proxy" | "monitoringNetworkName">;
+
 export interface ProxyArgs {
-    model: PlatformModel;
+    model: ProxyModelContext;
     provider: docker.Provider;
     /** DOCKER_HOST for the docker CLI steps. */
     dockerHost: pulumi.Input<string>;
@@ -208,14 +212,6 @@ export class Proxy extends pulumi.ComponentResource {
     private runtime(args: ProxyArgs): DockerRuntime {
         const { model } = args;
         if (model.proxy.monitoring && !args.monitoringNetwork) throw new Error("the proxy routes to a monitoring UI but got no monitoring network");
-        return new DockerRuntime({
-            prefix: model.prefix,
-            project: model.project,
-            stack: model.stack,
-            logs: model.logs,
-            provider: args.provider,
-            networks: { ...args.networks, ...(args.monitoringNetwork ? { [model.monitoringNetworkName]: args.monitoringNetwork } : {}) },
-            parent: this,
-        });
+        return dockerRuntime(model, args.provider, { ...args.networks, ...(args.monitoringNetwork ? { [model.monitoringNetworkName]: args.monitoringNetwork } : {}) }, this);
     }
 }

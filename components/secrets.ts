@@ -1,5 +1,6 @@
-// The one place that reads stack secrets from Pulumi config: every `pulumi config set --secret`
-// value a component needs comes through here, as a Pulumi secret (never a plain string).
+// The one place that reads Pulumi config in the program: every `pulumi config set --secret` value
+// a component needs comes through here, as a Pulumi secret (never a plain string), and so do the
+// providers' own plain settings. The hostplane: block itself is read once, by config/validate.ts.
 import * as pulumi from "@pulumi/pulumi";
 import { NAMESPACE } from "../config/source";
 
@@ -11,6 +12,11 @@ export function stackSecret(key: string): pulumi.Output<string> {
 /** A secret of another provider's namespace (`hcloud:token`). */
 export function providerSecret(namespace: string, key: string): pulumi.Output<string> {
     return new pulumi.Config(namespace).requireSecret(key);
+}
+
+/** A plain setting of another provider's namespace (`hcloud:endpoint`); undefined when unset. */
+export function providerSetting(namespace: string, key: string): string | undefined {
+    return new pulumi.Config(namespace).get(key);
 }
 
 /** A value read in plain text on purpose (the SSH key file written for the docker CLI, mode 0600). */

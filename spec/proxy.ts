@@ -11,7 +11,10 @@ const CERTBOT_MEMORY_MB = 256;
 export const CERTBOT_IMAGE = "certbot/certbot:v5.8.0";
 
 /** The proxy's volumes: certificates, basic-auth files, ACME webroot and certbot's state. */
-export function proxyVolumes(model: PlatformModel): Record<"certs" | "auth" | "acme" | "letsencrypt", VolumeSpec> {
+/** What the proxy's specs read of the model. */
+type ProxyInput = Pick<PlatformModel, "prefix" | "proxy" | "monitoringNetworkName">;
+
+export function proxyVolumes(model: Pick<PlatformModel, "prefix">): Record<"certs" | "auth" | "acme" | "letsencrypt", VolumeSpec> {
     const base = `${model.prefix}-proxy`;
     const labels = { service: "proxy" };
     return {
@@ -30,7 +33,7 @@ export function proxyVolumes(model: PlatformModel): Record<"certs" | "auth" | "a
  * certificate and auth volumes read-only; the environment networks it routes to, and the
  * monitoring network when it serves a monitoring UI.
  */
-export function proxyWorkload(model: PlatformModel): WorkloadSpec {
+export function proxyWorkload(model: ProxyInput): WorkloadSpec {
     const proxy = model.proxy;
     const v = proxyVolumes(model);
     // Certificates change outside a config reload (certbot renewals, a new provided certificate):
@@ -89,7 +92,7 @@ export function proxyWorkload(model: PlatformModel): WorkloadSpec {
  * volume; certificates are copied to /etc/nginx/certs/<host>/ (where nginx looks in every mode)
  * after each issue or renewal, and the proxy's certificate watcher reloads nginx within a minute.
  */
-export function certbotWorkload(model: PlatformModel): WorkloadSpec {
+export function certbotWorkload(model: ProxyInput): WorkloadSpec {
     const tls = model.proxy.tls;
     if (tls.mode !== "letsencrypt") throw new Error("certbot runs in letsencrypt mode only");
     const v = proxyVolumes(model);

@@ -2,10 +2,15 @@
 // (spec/data.ts, spec/postgres.ts) realized by the Docker runtime (components/data/simple.ts dataRuntime).
 import type * as docker from "@pulumi/docker";
 import type * as pulumi from "@pulumi/pulumi";
-import type { DataServiceModel, PlatformModel } from "../../config/model";
+import type { DataServiceModel } from "../../config/model";
+import type { MonitoringModel } from "../../config/monitoring";
+import type { StackContext } from "../context";
+
+/** What the data services read of the model: naming, and which exporters and textfile metrics monitoring takes. */
+export type DataModelContext = StackContext & { monitoring: Pick<MonitoringModel, "exporters" | "services"> };
 
 export interface DataServiceArgs {
-    model: PlatformModel;
+    model: DataModelContext;
     service: DataServiceModel;
     provider: docker.Provider;
     network: docker.Network;

@@ -1,13 +1,14 @@
 // DataServices: every data service of one environment, before any app that names it.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { EnvironmentModel, PlatformModel } from "../../config/model";
+import type { EnvironmentModel } from "../../config/model";
+import type { DataModelContext } from "./args";
 import type { Credential } from "../../catalog";
 import { Postgres } from "./postgres";
 import { SimpleDataService } from "./simple";
 
 export interface DataServicesArgs {
-    model: PlatformModel;
+    model: DataModelContext;
     environment: EnvironmentModel;
     provider: docker.Provider;
     network: docker.Network;

@@ -7,24 +7,15 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { kindOf, type Credential } from "../../catalog";
 import { dataVolumeSpec, dataWorkload, exporterWorkload, mainWorkload } from "../../spec/data";
-import { DockerRuntime } from "../../runtime/docker";
+import type { DockerRuntime } from "../../runtime/docker";
+import { dockerRuntime } from "../context";
 import type { SecretInputs } from "../../runtime/runtime";
 import type { DataServiceArgs } from "./args";
 import { exporterTarget } from "./exporter";
 
 /** The Docker runtime of one data service's resources: its environment network, under `parent`. */
 export function dataRuntime(parent: pulumi.Resource, args: DataServiceArgs): DockerRuntime {
-    const { model, service: s } = args;
-    return new DockerRuntime({
-        prefix: model.prefix,
-        project: model.project,
-        stack: model.stack,
-        logs: model.logs,
-        provider: args.provider,
-        networks: { [s.environment]: args.network },
-        parent,
-        dockerHost: args.dockerHost,
-    });
+    return dockerRuntime(args.model, args.provider, { [args.service.environment]: args.network }, parent, args.dockerHost);
 }
 
 export class SimpleDataService extends pulumi.ComponentResource {

@@ -8,7 +8,7 @@ import type { PlatformModel } from "../../config/model";
 import type { HostConfig } from "../../config/schema";
 import { readinessCommand, renderCloudInit } from "../../render/cloud-init";
 import { apiAccepted, requireTokenShape } from "./hcloud-api-check";
-import { providerSecret } from "../secrets";
+import { providerSecret, providerSetting } from "../secrets";
 
 type Hcloud = Extract<HostConfig, { provider: "hcloud" }>;
 const WORLD = ["0.0.0.0/0", "::/0"];
@@ -91,7 +91,7 @@ export function createHcloudServer(name: string, model: PlatformModel, privateKe
 }
 
 /** hcloud:endpoint, the provider's own setting: unset means the public API (https://api.hetzner.cloud/v1). */
-const endpoint = () => new pulumi.Config("hcloud").get("endpoint");
+const endpoint = () => providerSetting("hcloud", "endpoint");
 
 /** The explicit provider takes the token and the endpoint from the stack's hcloud: config. */
 function hcloudProvider(name: string, model: PlatformModel, parent: pulumi.Resource): hcloud.Provider {

@@ -1,0 +1,20 @@
+// What every component needs to name, label and log its resources (the stack's naming context),
+// and the Docker runtime built from it. Components declare the rest of the model they read in
+// their own args (a Pick of PlatformModel), never the whole model.
+import type * as docker from "@pulumi/docker";
+import type * as pulumi from "@pulumi/pulumi";
+import type { PlatformModel } from "../config/model";
+import { DockerRuntime } from "../runtime/docker";
+
+export type StackContext = Pick<PlatformModel, "prefix" | "project" | "stack" | "logs">;
+
+/** The Docker runtime of one component's workloads: `networks` by the names its specs use. */
+export function dockerRuntime(
+    context: StackContext,
+    provider: docker.Provider,
+    networks: Record<string, docker.Network>,
+    parent: pulumi.Resource,
+    dockerHost?: pulumi.Input<string>,
+): DockerRuntime {
+    return new DockerRuntime({ prefix: context.prefix, project: context.project, stack: context.stack, logs: context.logs, provider, networks, parent, dockerHost });
+}
