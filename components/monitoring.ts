@@ -20,7 +20,6 @@ import { ENDPOINTS, type MonitoringService } from "../config/monitoring";
 import type { PlatformModel } from "../config/model";
 import { monitoringFilesByService, type MonitoringFiles } from "../render/monitoring";
 import { GRAFANA_ADMIN_PASSWORD_FILE, SLACK_WEBHOOK_FILE, SMTP_PASSWORD_FILE } from "../render/monitoring/paths";
-import type { DockerRuntime } from "../runtime/docker";
 import { dockerRuntime } from "./context";
 import type { Runtime, Workload } from "../runtime/runtime";
 import { monitoringWorkload, SHELL_LESS } from "../spec/monitoring";
