@@ -1,5 +1,5 @@
-// The docker CLI steps of the Monitoring component: deliver a service's config files (candidate
-// directory, check with the service's own tool, promote), write its secret files, reload it.
+// The docker CLI steps of the Monitoring component: deliver a service's config files (the one
+// delivery step, components/delivery.ts), write its secret files, reload it.
 // The scripts' text is part of each step's identity in state: change it only on purpose.
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
@@ -7,7 +7,7 @@ import { ENDPOINTS, type MonitoringService } from "../config/monitoring";
 import { HostFile, sha256 } from "../render";
 import { CONF, MONITORING_HOST_DIR, SECRETS, TEXTFILE_DIR } from "../render/monitoring/paths";
 import { shellQuoteAlways } from "../lib/shell";
-import { fileWriterScript } from "./host-files";
+import { deliveryStep } from "./delivery";
 
 export interface StepContext {
     prefix: string;
@@ -16,28 +16,15 @@ export interface StepContext {
     env: pulumi.Input<Record<string, string>>;
 }
 
-/** Writes one service's files: candidate dir, optional check (promtool, amtool), then into the live dir. */
+/** Delivers one service's files (components/delivery.ts): candidate, optional check (promtool, amtool), promote. */
 export function configStep(ctx: StepContext, svc: keyof typeof CONF, files: HostFile[], image: string, check?: string, after: pulumi.Resource[] = []): command.local.Command {
-    const conf = CONF[svc];
-    const rel = conf.host.slice(MONITORING_HOST_DIR.length + 1);
-    const script = [
-        "set -e",
-        `mkdir -p /hp/${rel}.next /hp/${rel}`,
-        `cd /hp/${rel}.next; find . -mindepth 1 -delete`,
-        fileWriterScript(files, conf.host),
-        check ?? "true",
-        // The live directory is cleared and refilled, never replaced: the bind mount holds its inode.
-        `find /hp/${rel} -mindepth 1 -delete; cp -a /hp/${rel}.next/. /hp/${rel}/`,
-    ].join("\n");
-    return new command.local.Command(
+    const rel = CONF[svc].host.slice(MONITORING_HOST_DIR.length + 1);
+    return deliveryStep(
         `${ctx.prefix}-${svc}-config`,
-        {
-            create: `set -euo pipefail\ndocker run --rm -i --network none -u 0 -v ${MONITORING_HOST_DIR}:/hp --entrypoint sh ${image} -s <<'HOSTPLANE_EOF'\n${script}\nHOSTPLANE_EOF`,
-            interpreter: ["/bin/bash", "-c"],
-            environment: ctx.env,
-            triggers: [sha256(JSON.stringify(files)), image],
-            logging: "stdoutAndStderr",
-        },
+        { image, root: MONITORING_HOST_DIR, rel, checkAt: `/hp/${rel}.next`, check: check ?? "true" },
+        files,
+        [sha256(JSON.stringify(files)), image],
+        ctx.env,
         { parent: ctx.parent, dependsOn: after },
     );
 }

@@ -26,9 +26,8 @@ import type { DockerRuntime } from "../runtime/docker";
 import { dockerRuntime, type StackContext } from "./context";
 import { certbotWorkload, proxyVolumes, proxyWorkload } from "../spec/proxy";
 import { dockerCliEnv } from "./hosts/ssh-client";
-import { shellQuoteAlways } from "../lib/shell";
 import { stackSecret } from "./secrets";
-import { fileWriterScript } from "./host-files";
+import { deliveryStep } from "./delivery";
 
 /** What the proxy reads of the model: naming, its own model, the monitoring network's name. */
 export type ProxyModelContext = StackContext & Pick<PlatformModel, "proxy" | "monitoringNetworkName">;
@@ -51,23 +50,6 @@ export interface ProxyArgs {
     files: pulumi.Input<HostFile[]>;
 }
 
-const CANDIDATE_DIR = `${HOST_ROOT}/proxy.next`;
-
-/**
- * Writes the files into the candidate directory, checks them with `nginx -t` in a throwaway
- * container without network (`mounts`: certificates, ACME webroot), then copies them live.
- */
-function configScript(files: HostFile[], image: string, mounts: string): string {
-    const writer = fileWriterScript(files, PROXY_HOST_DIR);
-    const candidate = `set -e; cd ${CONTAINER_CONF_DIR}; find . -mindepth 1 -delete\n${writer}\nnginx -t -q -c ${CONTAINER_CONF_DIR}/nginx.conf`;
-    // The live directory is cleared and refilled, never replaced: the proxy's bind mount holds its inode.
-    const promote = `set -e; mkdir -p /hp/proxy; find /hp/proxy -mindepth 1 -delete; cp -a /hp/proxy.next/. /hp/proxy/`;
-    return [
-        "set -euo pipefail",
-        `docker run --rm -i --network none -v ${CANDIDATE_DIR}:${CONTAINER_CONF_DIR} ${mounts} --entrypoint sh ${image} -s <<'HOSTPLANE_EOF'\n${candidate}\nHOSTPLANE_EOF`,
-        `docker run --rm -v ${HOST_ROOT}:/hp --entrypoint sh ${image} -c ${shellQuoteAlways(promote)}`,
-    ].join("\n");
-}
 
 /** docker run's -v for the certs volume. */
 const certMount = (base: string, readOnly: boolean) => `-v ${base}-certs:${CONTAINER_CERT_DIR}${readOnly ? ":ro" : ""}`;
@@ -97,18 +79,22 @@ export class Proxy extends pulumi.ComponentResource {
         // Config: write the candidate, check it with nginx -t, then make it live.
         const files = pulumi.output(args.files);
         this.configHash = files.apply((f) => sha256(JSON.stringify(f)));
-        const acmeMount = acme ? ` -v ${base}-acme:${CONTAINER_ACME_WEBROOT}:ro` : "";
-        const configStep = new command.local.Command(
+        // The live directory must not point at an app revision before it is healthy, so the step
+        // waits for every app it routes to (a later reload of any kind would otherwise switch early).
+        const configStep = deliveryStep(
             `${base}-config`,
             {
-                create: files.apply((f) => configScript(f, image, `${certMount(base, true)}${acmeMount}`)),
-                interpreter: ["/bin/bash", "-c"],
-                environment: env,
-                triggers: [this.configHash, image],
-                logging: "stdoutAndStderr",
+                image,
+                root: HOST_ROOT,
+                rel: PROXY_HOST_DIR.slice(HOST_ROOT.length + 1),
+                // nginx -t without network (upstreams resolve at run time), with the certificates.
+                checkAt: CONTAINER_CONF_DIR,
+                check: `nginx -t -q -c ${CONTAINER_CONF_DIR}/nginx.conf`,
+                dockerArgs: ["-v", `${base}-certs:${CONTAINER_CERT_DIR}:ro`, ...(acme ? ["-v", `${base}-acme:${CONTAINER_ACME_WEBROOT}:ro`] : [])],
             },
-            // After the apps: the files name their revisions, which must be healthy before the live
-            // directory points at them (a later reload of any kind would otherwise switch early).
+            files,
+            [this.configHash, image],
+            env,
             { parent: this, dependsOn: [certsStep, ...args.apps] },
         );
 
