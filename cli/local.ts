@@ -4,6 +4,7 @@
 //                                         (exit 3), write HOSTPLANE_REGISTRY and BUILD_SPECS to F
 //   report  --stack <name> [--wait S]     the status table and every URL with its answer
 //                                         (exit 4 when a container is unhealthy or a URL is silent)
+import { runMain } from "./entry";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import { parseArgs } from "util";
@@ -80,12 +81,8 @@ async function main(argv: string[]): Promise<number> {
     return 64;
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => process.stdout.write("", () => process.exit(code)),
-        (err) => {
-            console.error(err instanceof ConfigError ? err.message : (err?.message ?? String(err)));
-            process.exit(err instanceof ConfigError ? 1 : 2);
-        },
-    );
-}
+if (require.main === module)
+    runMain(main, (err) => {
+        console.error(err instanceof ConfigError ? err.message : (err?.message ?? String(err)));
+        return err instanceof ConfigError ? 1 : 2;
+    });

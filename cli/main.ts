@@ -3,6 +3,7 @@
 //   render   --stack <name> | --config <file> --out <dir>   write every host file (on-host layout)
 //            ... --format compose: a docker-compose.yml of the stack with its files and secrets
 //   graph    --stack <name> | --config <file> --format json|mermaid   resources under Pulumi mocks
+import { runMain } from "./entry";
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
@@ -130,16 +131,10 @@ async function main(argv: string[]): Promise<number> {
     }
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        // Exit only once stdout is flushed: to a pipe it is asynchronous, and a large graph
-        // (JSON of every resource) would otherwise be cut off.
-        (code) => process.stdout.write("", () => process.exit(code)),
-        (err) => {
-            if (err instanceof ConfigError) console.error(err.message);
-            else if (err instanceof UsageError || err?.code?.startsWith?.("ERR_PARSE_ARGS")) console.error(`${err.message}\n${USAGE}`);
-            else console.error(err?.stack ?? String(err));
-            process.exit(err instanceof ConfigError || err instanceof UsageError || err?.code?.startsWith?.("ERR_PARSE_ARGS") ? 1 : 2);
-        },
-    );
-}
+if (require.main === module)
+    runMain(main, (err) => {
+        if (err instanceof ConfigError) console.error(err.message);
+        else if (err instanceof UsageError || err?.code?.startsWith?.("ERR_PARSE_ARGS")) console.error(`${err.message}\n${USAGE}`);
+        else console.error(err?.stack ?? String(err));
+        return err instanceof ConfigError || err instanceof UsageError || err?.code?.startsWith?.("ERR_PARSE_ARGS") ? 1 : 2;
+    });

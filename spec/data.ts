@@ -2,6 +2,7 @@
 // workloads here: name and alias <env>-<service>[-<role>] on the environment network, data volume,
 // the kind's health check, limits, labels, a loopback port when configured, and a fixed name with
 // stop-then-start replacement (two database processes must never share one data directory).
+import type { HealthCheck } from "../config/health";
 import type { ExporterTargetModel } from "../config/monitoring";
 import type { ContainerPart, ExporterPart, ServiceModel } from "../catalog/types";
 import type { VolumeSpec, WorkloadSpec } from "./workload";
@@ -55,6 +56,15 @@ export function mainWorkload(s: ServiceModel, part: ContainerPart): WorkloadSpec
     return dataWorkload(s, part, [{ volume: dataVolumeSpec(s), target: s.dataPath }]);
 }
 
+/** An exporter's health check: its own metrics page answers. */
+export const exporterHealth = (port: number, path: string): HealthCheck => ({
+    test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${port}${path}`],
+    interval: "30s",
+    timeout: "10s",
+    retries: 3,
+    startPeriod: "20s",
+});
+
 /**
  * The metrics sidecar (hostplane:monitoring.exporters): <alias>-exporter on the environment
  * network, as nobody, its secret files 0400 owned by nobody, publishing nothing. Prometheus
@@ -70,7 +80,7 @@ export function exporterWorkload(s: ServiceModel, target: ExporterTargetModel, p
         port: sc.port,
         user: `${EXPORTER_UID}:${EXPORTER_UID}`,
         files: (part.files ?? []).map((f) => ({ ...f, permissions: "0400", owner: EXPORTER_UID })),
-        health: { test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${sc.port}${target.path}`], interval: "30s", timeout: "10s", retries: 3, startPeriod: "20s" },
+        health: exporterHealth(sc.port, target.path),
         cpus: 0.25,
     });
 }

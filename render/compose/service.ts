@@ -5,6 +5,7 @@ import * as path from "path";
 import type { DataServiceModel } from "../../config/model";
 import type { HealthCheck } from "../../config/health";
 import { ComposeBuilder } from "./builder";
+import { exporterHealth } from "../../spec/data";
 import { ComposeService, DependsCondition, SecretLookup } from "./types";
 
 /** uid the official redis, mongo and postgres images drop to. */
@@ -68,7 +69,7 @@ export function exporter(b: ComposeBuilder, s: DataServiceModel, spec: () => Omi
         image: sc.image,
         port: sc.port,
         user: `${EXPORTER_UID}:${EXPORTER_UID}`,
-        health: { test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${sc.port}${target.path}`], interval: "30s", timeout: "10s", retries: 3, startPeriod: "20s" },
+        health: exporterHealth(sc.port, target.path),
         cpus: 0.25,
     });
 }
