@@ -22,7 +22,7 @@ import { monitoringFilesByService, type MonitoringFiles } from "../render/monito
 import { GRAFANA_ADMIN_PASSWORD_FILE, SLACK_WEBHOOK_FILE, SMTP_PASSWORD_FILE } from "../render/monitoring/paths";
 import { dockerRuntime } from "./context";
 import type { Runtime, Workload } from "../runtime/runtime";
-import { monitoringWorkload, SHELL_LESS } from "../spec/monitoring";
+import { monitoringPlan, monitoringWorkload, SHELL_LESS } from "../spec/monitoring";
 import { dockerCliEnv } from "./hosts/ssh-client";
 import { configStep, reloadStep, secretStep, SecretFile, StepContext, textfileDirStep } from "./monitoring-steps";
 import { stackSecret } from "./secrets";
@@ -45,7 +45,7 @@ export class Monitoring extends pulumi.ComponentResource {
     /** Keyed by service; only the enabled ones. */
     readonly containers: Partial<Record<MonitoringService, docker.Container>> = {};
     /** Generated Grafana admin password (secret); undefined when Grafana is off. */
-    readonly grafanaAdminPassword?: pulumi.Output<string>;
+    grafanaAdminPassword?: pulumi.Output<string>;
     /** Health endpoints of the monitoring services, as reached on the monitoring network. */
     readonly health: Record<string, string> = {};
 
@@ -63,16 +63,18 @@ export class Monitoring extends pulumi.ComponentResource {
         const enabled = model.monitoring.services;
         const images = model.monitoring.images;
 
-        const loki = enabled.loki ? this.withConfig("loki", "restart") : undefined;
-        if (enabled.alertmanager) this.alertmanager();
-        if (enabled.nodeExporter) this.run("nodeExporter", [textfileDirStep(this.steps, images.nodeExporter)]);
-        if (enabled.blackbox && enabled.prometheus) this.withConfig("blackbox", "reload");
-        // Not after Alertmanager: Prometheus starts without it and retries alert delivery, so the
-        // two start in parallel instead of two health-check waits in a row.
-        const prometheus = enabled.prometheus ? this.withConfig("prometheus", "reload", "promtool check config prometheus.yml >/dev/null") : undefined;
-        // After Loki when it runs (its first logs have somewhere to go; the exporter retries anyway).
-        if (enabled.otelcol) this.withConfig("otelcol", "restart", undefined, [], loki ? [loki] : []);
-        if (enabled.grafana) this.grafanaAdminPassword = this.grafana([prometheus, loki].filter((w): w is Workload => w !== undefined));
+        // One plan for the program and compose (spec/monitoring.ts): which run, after which.
+        const start: Record<MonitoringService, (after: Workload[]) => Workload> = {
+            loki: () => this.withConfig("loki", "restart"),
+            alertmanager: () => this.alertmanager(),
+            nodeExporter: () => this.run("nodeExporter", [textfileDirStep(this.steps, images.nodeExporter)]),
+            blackbox: () => this.withConfig("blackbox", "reload"),
+            prometheus: () => this.withConfig("prometheus", "reload", "promtool check config prometheus.yml >/dev/null"),
+            otelcol: (after) => this.withConfig("otelcol", "restart", undefined, [], after),
+            grafana: (after) => this.grafana(after),
+        };
+        const started: Partial<Record<MonitoringService, Workload>> = {};
+        for (const { svc, after } of monitoringPlan(enabled)) started[svc] = start[svc](after.map((a) => started[a]!));
 
         this.registerOutputs({ health: this.health });
     }
@@ -115,11 +117,11 @@ export class Monitoring extends pulumi.ComponentResource {
         return this.withConfig("alertmanager", "reload", "amtool check-config alertmanager.yml >/dev/null", secrets);
     }
 
-    /** Grafana: a generated admin password (returned, secret) as a file; starts after its datasources. */
-    private grafana(datasources: Workload[]): pulumi.Output<string> {
+    /** Grafana: a generated admin password (kept, secret) as a file; starts after its datasources. */
+    private grafana(datasources: Workload[]): Workload {
         const password = new random.RandomPassword(`${this.model.prefix}-grafana-admin-password`, { length: 32, special: false }, { parent: this });
         const secrets = secretStep(this.steps, "grafana", [{ file: GRAFANA_ADMIN_PASSWORD_FILE, env: "GF_ADMIN_PASSWORD", value: password.result }], this.model.monitoring.images.grafana);
-        this.withConfig("grafana", "restart", undefined, [secrets], datasources);
-        return pulumi.secret(password.result);
+        this.grafanaAdminPassword = pulumi.secret(password.result);
+        return this.withConfig("grafana", "restart", undefined, [secrets], datasources);
     }
 }

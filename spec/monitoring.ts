@@ -159,3 +159,25 @@ export function monitoringWorkload(model: PlatformModel, svc: MonitoringService,
         ...part,
     };
 }
+
+/**
+ * Which monitoring services run, in order, and which they start after: one plan for the program
+ * (components/monitoring.ts) and the compose rendering. Blackbox only with Prometheus (nothing
+ * else scrapes it); Grafana after its datasources. Prometheus is not
+ * after Alertmanager: it starts without it and retries alert delivery, so the two start in
+ * parallel instead of two health-check waits in a row.
+ */
+export function monitoringPlan(services: Record<MonitoringService, boolean>): { svc: MonitoringService; after: MonitoringService[] }[] {
+    const on = services;
+    const runs: [MonitoringService, boolean, MonitoringService[]][] = [
+        ["loki", on.loki, []],
+        ["alertmanager", on.alertmanager, []],
+        ["nodeExporter", on.nodeExporter, []],
+        ["blackbox", on.blackbox && on.prometheus, []],
+        ["prometheus", on.prometheus, []],
+        // After Loki when it runs (its first logs have somewhere to go; the exporter retries anyway).
+        ["otelcol", on.otelcol, on.loki ? ["loki"] : []],
+        ["grafana", on.grafana, (["prometheus", "loki"] as const).filter((d) => on[d])],
+    ];
+    return runs.filter(([, run]) => run).map(([svc, , after]) => ({ svc, after }));
+}

@@ -3,7 +3,7 @@ import * as assert from "assert";
 import { fromStackFile, stackFile } from "../config/sources";
 import { loadPlatformModel } from "../config/validate";
 import { MONITORING_SERVICES } from "../config/monitoring";
-import { monitoringWorkload } from "../spec/monitoring";
+import { monitoringPlan, monitoringWorkload } from "../spec/monitoring";
 
 const model = (stack: string) => loadPlatformModel(fromStackFile(stackFile(stack)));
 
@@ -39,5 +39,15 @@ describe("spec/monitoring: one workload spec per monitoring service", () => {
         const m = model("staging");
         assert.deepStrictEqual(monitoringWorkload(m, "prometheus").networks.slice(1).map((n) => n.name), m.monitoring.prometheusNetworks);
         assert.deepStrictEqual(monitoringWorkload(m, "blackbox").networks.slice(1).map((n) => n.name), m.monitoring.blackboxNetworks);
+    });
+
+    it("one plan: blackbox only with Prometheus, the collector after Loki when it runs, Grafana after the datasources that run", () => {
+        const all = Object.fromEntries(MONITORING_SERVICES.map((x) => [x, true])) as Record<(typeof MONITORING_SERVICES)[number], boolean>;
+        const plan = (off: string[]) => monitoringPlan({ ...all, ...Object.fromEntries(off.map((o) => [o, false])) });
+        assert.deepStrictEqual(plan([]).map((p) => p.svc), ["loki", "alertmanager", "nodeExporter", "blackbox", "prometheus", "otelcol", "grafana"]);
+        assert.deepStrictEqual(plan([]).find((p) => p.svc === "grafana")!.after, ["prometheus", "loki"]);
+        assert.ok(!plan(["prometheus"]).some((p) => p.svc === "blackbox"));
+        assert.deepStrictEqual(plan(["loki"]).find((p) => p.svc === "otelcol")!.after, []);
+        assert.deepStrictEqual(plan(["loki"]).find((p) => p.svc === "grafana")!.after, ["prometheus"]);
     });
 });
