@@ -19,15 +19,16 @@ import { rabbitmq } from "./rabbitmq";
 import { kafka } from "./kafka";
 import { mongodb } from "./mongodb";
 import { minio } from "./minio";
+import { seaweedfs } from "./seaweedfs";
 
-export const KINDS = { postgres, redis, rabbitmq, kafka, mongodb, minio };
+export const KINDS = { postgres, redis, rabbitmq, kafka, mongodb, minio, seaweedfs };
 export type ServiceType = keyof typeof KINDS;
 export const SERVICE_TYPES = Object.keys(KINDS) as ServiceType[];
 
 /** One data service's block: the union of every kind's settings schema, told apart by `type`. */
 export const DataService = z.discriminatedUnion(
     "type",
-    [postgres.schema, redis.schema, rabbitmq.schema, kafka.schema, mongodb.schema, minio.schema],
+    [postgres.schema, redis.schema, rabbitmq.schema, kafka.schema, mongodb.schema, minio.schema, seaweedfs.schema],
     { error: `expected type to be one of ${SERVICE_TYPES.join(", ")}` },
 );
 export type DataServiceConfig = z.output<typeof DataService>;

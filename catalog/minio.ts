@@ -10,9 +10,12 @@ type Settings = z.output<typeof schema>;
 
 export const minio = {
     schema,
-    image: "minio/minio:RELEASE.2024-10-13T13-34-11Z",
+    image: "quay.io/minio/minio:RELEASE.2025-06-13T11-33-47Z",
     port: 9000,
     uiPort: 9001,
+    // MinIO's container docs name quay.io/minio/minio and this release; no newer image is published.
+    deprecated:
+        "type minio runs MinIO, whose community edition is archived (no more images or security fixes); move the data to a type seaweedfs service (README: Object storage) - never point another server at this volume",
     cpus: 1,
     memory: "1G",
     dataPath: "/data",

@@ -104,6 +104,8 @@ export interface DataKind<S extends { type: string } = { type: string }> {
     secrets?: Record<string, { length: number; lower?: false }>;
     /** The credentials apps get, from the generated secrets. */
     credentials?: (s: ServiceModel<S>) => Partial<Record<Credential, (v: SecretValues) => string>>;
+    /** Printed as a warning on every preview and up of a stack that has such a service (MinIO). */
+    deprecated?: string;
     /** Its containers; `metrics`: Prometheus scrapes it. Absent for PostgreSQL (components/data/postgres.ts). */
     parts?: (s: ServiceModel<S>, ctx: { metrics: boolean }) => ServiceParts;
 }

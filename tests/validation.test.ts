@@ -493,7 +493,7 @@ const CASES: Case[] = [
     {
         name: "unknown data service type",
         mutate: (c) => (c.environments.production.services = { db: { type: "mysql" } }),
-        expect: [{ key: "hostplane:environments.production.services.db.type", message: 'got "mysql"; expected type to be one of postgres, redis, rabbitmq, kafka, mongodb, minio' }],
+        expect: [{ key: "hostplane:environments.production.services.db.type", message: 'got "mysql"; expected type to be one of postgres, redis, rabbitmq, kafka, mongodb, minio, seaweedfs' }],
     },
     {
         name: "kafka: the ZooKeeper mode (removed in Kafka 4)",

@@ -31,6 +31,7 @@ export class SimpleDataService extends pulumi.ComponentResource {
         const { model, service: s } = args;
         const kind = kindOf(s.type);
         if (!kind.parts) throw new Error(`${s.type} has its own component`);
+        if (kind.deprecated) pulumi.log.warn(`${s.environment}/${s.name}: ${kind.deprecated}`, this);
         const base = s.containerBaseName;
         this.secrets = Object.fromEntries(
             Object.entries(kind.secrets ?? {}).map(([what, o]) => [
@@ -50,7 +51,7 @@ export class SimpleDataService extends pulumi.ComponentResource {
         this.container = main.ready as docker.Container;
         const sidecar = kind.exporter.sidecar;
         // No sidecar when the image serves its own metrics (images/kafka's JMX exporter agent).
-        if (target?.sidecar && sidecar) this.exporter = runtime.run(exporterWorkload(s, target, sidecar(s, target.sidecar!.port)), [main.ready], this.secrets).ready as docker.Container;
+        if (target?.sidecar && sidecar) this.exporter = runtime.run(exporterWorkload(s, target, sidecar(s, target.sidecar.port)), [main.ready], this.secrets).ready as docker.Container;
         const setup = parts.setup ? [runtime.exec(main, { name: `${base}-${parts.setup.name}`, script: parts.setup.script("127.0.0.1"), triggers: parts.setup.triggers })] : [];
         this.ready = [this.container, ...before, ...setup];
         this.registerOutputs({ alias: s.alias });
