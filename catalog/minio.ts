@@ -2,7 +2,7 @@
 // scrapes its own /minio/v2/metrics/cluster.
 import { z } from "zod";
 import { AdminUiRoute, serviceCommon } from "./settings";
-import { health, type DataKind } from "./types";
+import { health, s3Connection, type DataKind } from "./types";
 
 const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/);
 const schema = z.strictObject({ type: z.literal("minio"), ...serviceCommon, buckets: z.array(bucket).default([]), ui: AdminUiRoute.optional() });
@@ -20,10 +20,7 @@ export const minio = {
     memory: "1G",
     dataPath: "/data",
     health: health(["CMD", "curl", "-fsS", "http://127.0.0.1:9000/minio/health/ready"], "30s"),
-    connection: (alias, port) => ({
-        env: { S3_ENDPOINT: `http://${alias}:${port}` },
-        secrets: { S3_ACCESS_KEY_ID: "accessKeyId", S3_SECRET_ACCESS_KEY: "secretAccessKey" },
-    }),
+    connection: s3Connection,
     sidecars: [],
     exporter: { port: 9000, path: "/minio/v2/metrics/cluster" },
     secrets: { "access-key": { length: 20, lower: false }, password: { length: 32 } },

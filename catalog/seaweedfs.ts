@@ -4,7 +4,7 @@
 // created with `weed shell` once it is healthy; Prometheus scrapes its own metrics port.
 import { z } from "zod";
 import { serviceCommon } from "./settings";
-import { health, type DataKind } from "./types";
+import { health, s3Connection, type DataKind } from "./types";
 
 const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "expected an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)" });
 const schema = z.strictObject({ type: z.literal("seaweedfs"), ...serviceCommon, buckets: z.array(bucket).default([]) });
@@ -31,10 +31,7 @@ export const seaweedfs = {
     memory: "1G",
     dataPath: "/data",
     health: health(["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8333/healthz"], "30s"),
-    connection: (alias, port) => ({
-        env: { S3_ENDPOINT: `http://${alias}:${port}` },
-        secrets: { S3_ACCESS_KEY_ID: "accessKeyId", S3_SECRET_ACCESS_KEY: "secretAccessKey" },
-    }),
+    connection: s3Connection,
     sidecars: [],
     exporter: { port: METRICS_PORT, path: "/metrics" },
     secrets: { "access-key": { length: 20, lower: false }, "secret-key": { length: 40 } },

@@ -115,3 +115,9 @@ export const health = (test: string[], startPeriod = "60s"): HealthCheck => ({ t
 
 /** uid the official redis, mongo, rabbitmq and postgres images drop to: their secret files belong to it. */
 export const IMAGE_UID = "999";
+
+/** The connection an S3-compatible store hands apps: its endpoint, and the generated key pair as secrets. */
+export const s3Connection = (alias: string, port: number): ReturnType<DataKind["connection"]> => ({
+    env: { S3_ENDPOINT: `http://${alias}:${port}` },
+    secrets: { S3_ACCESS_KEY_ID: "accessKeyId", S3_SECRET_ACCESS_KEY: "secretAccessKey" },
+});
