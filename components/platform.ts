@@ -73,8 +73,10 @@ export class Platform extends pulumi.ComponentResource {
                 dockerHost: this.host.dockerHost,
                 networks: this.networks.environments,
                 monitoringNetwork: this.networks.monitoring,
+                // Each routed app's current container, not the App component: waiting for the whole
+                // component would also wait for its drain step's sleep before switching the proxy.
                 apps: Object.entries(this.environments).flatMap(([envName, e]): pulumi.Resource[] => [
-                    ...Object.entries(e.apps).filter(([appName]) => routed.has(`${envName}/${appName}`)).map(([, a]) => a),
+                    ...Object.entries(e.apps).filter(([appName]) => routed.has(`${envName}/${appName}`)).map(([, a]) => a.container),
                     // management UIs of data services (RabbitMQ, MinIO console)
                     ...Object.entries(e.data.services).filter(([svc]) => routed.has(`${envName}/${svc}`)).map(([, c]) => c),
                 ],
