@@ -356,9 +356,10 @@ describe("Proxy component (mock graph)", () => {
 
             it("reloads after every app it routes to, triggered by the config hash", () => {
                 const reload = find(g, `${g.model.prefix}-proxy-reload`);
-                // an app component, or the component of a data service whose management UI is routed
+                // an app's container (not its component: that would wait for the drain step's sleep),
+                // or the component of a data service whose management UI is routed
                 const target = (r: { environment: string; app: string; alias: string }) => [
-                    `${g.model.prefix}-${r.environment}-${r.app}`,
+                    `${g.model.prefix}-${r.environment}-${r.app}-container`,
                     `${g.model.prefix}-${r.environment}-${r.app}-service`,
                     // a monitoring UI: the Grafana/Prometheus container
                     `${g.model.prefix}-${r.alias}`,
