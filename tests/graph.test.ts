@@ -193,7 +193,8 @@ describe("revisions and zero-downtime replacement", () => {
     it("the proxy's config step waits for the apps it routes to: it never points at an unhealthy revision", async () => {
         const g = await captureGraph(sourceOf(baseConfig()));
         const config = g.resources.find((r) => r.name === "tp-proxy-config")!;
-        for (const r of g.model.proxy.routes.filter((x) => x.switched)) assert.ok(config.dependsOn.includes(`tp-${r.environment}-${r.app}`), `${r.app}: ${config.dependsOn}`);
+        // The app's container (healthy once created: wait), not its component, whose drain step sleeps.
+        for (const r of g.model.proxy.routes.filter((x) => x.switched)) assert.ok(config.dependsOn.includes(`tp-${r.environment}-${r.app}-container`), `${r.app}: ${config.dependsOn}`);
     });
 
     it("generates one random password per generated secret, with no special characters", async () => {
