@@ -18,6 +18,7 @@ import { exporterTarget } from "./exporter";
 import { dataRuntime } from "./simple";
 import { dockerCliEnv } from "../hosts/ssh-client";
 import { stackSecret } from "../secrets";
+import { warnStack } from "../warnings";
 
 export class Postgres extends pulumi.ComponentResource {
     readonly server: docker.Container;
@@ -83,7 +84,7 @@ export class Postgres extends pulumi.ComponentResource {
         const { model, service: s } = args;
         if (s.settings.type !== "postgres") throw new Error("unreachable");
         const s3 = s.settings.backup.s3;
-        if (s3?.allowInsecure) pulumi.log.warn(`${s.environment}/${s.name}: backups go off-host over plain http (${s3.endpoint}); allowInsecure is set`, this);
+        if (s3?.allowInsecure) warnStack(`${s.environment}/${s.name}: backups go off-host over plain http (${s3.endpoint}); allowInsecure is set`);
         const secrets: SecretInputs = {
             superuser,
             ...(s3 ? { "offsite-access-key-id": stackSecret(s3.accessKeyId), "offsite-secret-access-key": stackSecret(s3.secretAccessKey) } : {}),

@@ -12,6 +12,7 @@ import { dockerRuntime } from "../context";
 import type { SecretInputs } from "../../runtime/runtime";
 import type { DataServiceArgs } from "./args";
 import { exporterTarget } from "./exporter";
+import { warnStack } from "../warnings";
 
 /** The Docker runtime of one data service's resources: its environment network, under `parent`. */
 export function dataRuntime(parent: pulumi.Resource, args: DataServiceArgs): DockerRuntime {
@@ -31,7 +32,7 @@ export class SimpleDataService extends pulumi.ComponentResource {
         const { model, service: s } = args;
         const kind = kindOf(s.type);
         if (!kind.parts) throw new Error(`${s.type} has its own component`);
-        if (kind.deprecated) pulumi.log.warn(`${s.environment}/${s.name}: ${kind.deprecated}`, this);
+        if (kind.deprecated) warnStack(`${s.environment}/${s.name}: ${kind.deprecated}`);
         const base = s.containerBaseName;
         this.secrets = Object.fromEntries(
             Object.entries(kind.secrets ?? {}).map(([what, o]) => [
