@@ -3,15 +3,11 @@
 // `deliver` call whose arguments are quoted with lib/shell.ts; the rendered files travel on stdin
 // as the writer (components/host-files.ts), base64-encoded. Used by the proxy and the monitoring
 // services; their reload steps come after their containers.
-import * as fs from "fs";
-import * as path from "path";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostFile } from "../render/files";
-import { shellQuote } from "../lib/shell";
 import { fileWriterScript } from "./host-files";
-
-const DELIVER_SCRIPT = path.resolve(__dirname, "../scripts/host/deliver-files.sh");
+import { BASH, hostScriptCall } from "./host-script";
 
 export interface Delivery {
     /** The service's own image: the check runs its tool. */
@@ -29,9 +25,9 @@ export interface Delivery {
 
 /** The command text: the script, then one deliver call with the writer of `files` on stdin. */
 export function deliveryScript(d: Delivery, files: HostFile[]): string {
-    const args = [d.image, d.root, d.rel, d.checkAt, d.check, ...(d.dockerArgs ?? [])].map(shellQuote).join(" ");
+    const call = hostScriptCall("deliver-files.sh", "deliver", [d.image, d.root, d.rel, d.checkAt, d.check, ...(d.dockerArgs ?? [])]);
     const writer = fileWriterScript(files, `${d.root}/${d.rel}`);
-    return `${fs.readFileSync(DELIVER_SCRIPT, "utf8")}\ndeliver ${args} <<'HOSTPLANE_EOF'\n${writer}\nHOSTPLANE_EOF`;
+    return `${call} <<'HOSTPLANE_EOF'\n${writer}\nHOSTPLANE_EOF`;
 }
 
 /** The delivery step as a resource: rerun when the files, the image or the step's shell change. */
@@ -47,7 +43,7 @@ export function deliveryStep(
         name,
         {
             create: pulumi.output(files).apply((f) => deliveryScript(d, f)),
-            interpreter: ["/bin/bash", "-c"],
+            interpreter: BASH,
             environment: env,
             triggers,
             logging: "stdoutAndStderr",

@@ -1,13 +1,14 @@
 // The migration runs to completion before the app container starts: `docker run --rm` through
-// the docker CLI, so a non-zero exit fails `pulumi up` with the job's log tail. The app's env and
-// secrets go to it through stdin and an env file (render/migration.ts), never through the local
-// process environment or a command line.
+// the docker CLI (scripts/host/migrate.sh), so a non-zero exit fails `pulumi up` with the job's
+// log tail. The app's env and secrets go to it through stdin and an env file
+// (render/migration.ts), never through the local process environment or a command line.
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type * as random from "@pulumi/random";
 import type { AppModel } from "../config/model";
-import { envFileContent, migrationScript } from "../render/migration";
+import { envFileContent } from "../render/migration";
 import { dockerCliEnv } from "./hosts/ssh-client";
+import { BASH, hostScriptCall } from "./host-script";
 
 export interface MigrationArgs {
     app: AppModel;
@@ -20,6 +21,12 @@ export interface MigrationArgs {
     dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
+/** The step's text: scripts/host/migrate.sh and one `migrate` call; stdin is envFileContent(...). */
+export function migrationCall(app: AppModel, network: string, image = app.image): string {
+    const m = app.migration!;
+    return hostScriptCall("migrate.sh", "migrate", [app.containerBaseName, network, m.timeoutSeconds, image, ...m.command]);
+}
+
 export function migrationJob(parent: pulumi.Resource, args: MigrationArgs): command.local.Command {
     const { app } = args;
     const stdin = pulumi
@@ -28,8 +35,8 @@ export function migrationJob(parent: pulumi.Resource, args: MigrationArgs): comm
     return new command.local.Command(
         `${app.containerBaseName}-migrate`,
         {
-            create: args.image.apply((image) => migrationScript(app, args.network, image)),
-            interpreter: ["/bin/bash", "-c"],
+            create: args.image.apply((image) => migrationCall(app, args.network, image)),
+            interpreter: BASH,
             environment: dockerCliEnv(args.dockerHost),
             // Secret as a whole: it holds the app's secrets.
             stdin: pulumi.secret(stdin),

@@ -1,13 +1,14 @@
 // The docker CLI steps of the Monitoring component: deliver a service's config files (the one
-// delivery step, components/delivery.ts), write its secret files, reload it.
+// delivery step, components/delivery.ts), write its secret files, reload it. Their shell is in
+// scripts/host/ (reload.sh, host-dirs.sh), called with quoted arguments (components/host-script.ts).
 // The scripts' text is part of each step's identity in state: change it only on purpose.
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { ENDPOINTS, type MonitoringService } from "../config/monitoring";
 import { HostFile, sha256 } from "../render";
 import { CONF, MONITORING_HOST_DIR, SECRETS, TEXTFILE_DIR } from "../render/monitoring/paths";
-import { shellQuoteAlways } from "../lib/shell";
 import { deliveryStep } from "./delivery";
+import { BASH, hostScriptCall } from "./host-script";
 
 export interface StepContext {
     prefix: string;
@@ -35,7 +36,8 @@ export function reloadStep(ctx: StepContext, svc: MonitoringService, files: Host
     return new command.local.Command(
         `${ctx.prefix}-${svc}-reload`,
         {
-            create: how === "reload" ? `docker exec ${name} wget -q -O /dev/null --post-data= http://127.0.0.1:${ENDPOINTS[svc].port}/-/reload` : `docker restart ${name} >/dev/null`,
+            create: how === "reload" ? hostScriptCall("reload.sh", "http_reload", [name, ENDPOINTS[svc].port]) : hostScriptCall("reload.sh", "restart", [name]),
+            interpreter: BASH,
             environment: ctx.env,
             triggers: [sha256(JSON.stringify(files)), container.id],
             logging: "stdoutAndStderr",
@@ -55,14 +57,11 @@ export interface SecretFile {
 /** Secrets: 0400 files owned by the service's uid, in the service's secrets host directory. */
 export function secretStep(ctx: StepContext, svc: keyof typeof SECRETS, values: SecretFile[], image: string): command.local.Command {
     const s = SECRETS[svc];
-    const writes = values
-        .map((v) => `printf '%s' "$${v.env}" > ${s.container}/${v.file.split("/").pop()}; chown ${s.uid}:${s.uid} ${s.container}/${v.file.split("/").pop()}; chmod 0400 ${s.container}/${v.file.split("/").pop()}`)
-        .join("; ");
-    const script = `umask 077; mkdir -p ${s.container}; chown ${s.uid}:${s.uid} ${s.container}; chmod 0500 ${s.container}; ${writes}`;
     return new command.local.Command(
         `${ctx.prefix}-${svc}-secrets`,
         {
-            create: `docker run --rm --network none -u 0 ${values.map((v) => `-e ${v.env}`).join(" ")} -v ${s.host}:${s.container} --entrypoint sh ${image} -c ${shellQuoteAlways(script)}`,
+            create: hostScriptCall("host-dirs.sh", "secret_files", [image, s.host, s.container, s.uid, ...values.map((v) => `${v.file.split("/").pop()}=${v.env}`)]),
+            interpreter: BASH,
             environment: pulumi.all([ctx.env, pulumi.all(values.map((v) => v.value))]).apply(([e, vals]) => ({ ...e, ...Object.fromEntries(values.map((v, i) => [v.env, vals[i]])) })),
             // A digest (itself secret) so a changed secret rewrites the file.
             triggers: [pulumi.secret(pulumi.all(values.map((v) => v.value)).apply((vals) => sha256(vals.join("\0"))))],
@@ -77,7 +76,8 @@ export function textfileDirStep(ctx: StepContext, image: string): command.local.
     return new command.local.Command(
         `${ctx.prefix}-node-exporter-textfile`,
         {
-            create: `docker run --rm --network none -u 0 -v ${MONITORING_HOST_DIR}:/hp --entrypoint sh ${image} -c 'mkdir -p /hp/${TEXTFILE_DIR.host.slice(MONITORING_HOST_DIR.length + 1)}'`,
+            create: hostScriptCall("host-dirs.sh", "host_dir", [image, MONITORING_HOST_DIR, TEXTFILE_DIR.host.slice(MONITORING_HOST_DIR.length + 1)]),
+            interpreter: BASH,
             environment: ctx.env,
             logging: "stderr",
         },

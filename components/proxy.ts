@@ -28,6 +28,7 @@ import { certbotWorkload, proxyVolumes, proxyWorkload } from "../spec/proxy";
 import { dockerCliEnv } from "./hosts/ssh-client";
 import { stackSecret } from "./secrets";
 import { deliveryStep } from "./delivery";
+import { BASH, hostScriptCall } from "./host-script";
 
 /** What the proxy reads of the model: naming, its own model, the monitoring network's name. */
 export type ProxyModelContext = StackContext & Pick<PlatformModel, "proxy" | "monitoringNetworkName">;
@@ -50,9 +51,6 @@ export interface ProxyArgs {
     files: pulumi.Input<HostFile[]>;
 }
 
-
-/** docker run's -v for the certs volume. */
-const certMount = (base: string, readOnly: boolean) => `-v ${base}-certs:${CONTAINER_CERT_DIR}${readOnly ? ":ro" : ""}`;
 
 export class Proxy extends pulumi.ComponentResource {
     readonly container: docker.Container;
@@ -109,7 +107,8 @@ export class Proxy extends pulumi.ComponentResource {
         this.reload = new command.local.Command(
             `${base}-reload`,
             {
-                create: `docker exec ${base} sh -c 'nginx -t -q && nginx -s reload'`,
+                create: hostScriptCall("reload.sh", "nginx_reload", [base]),
+                interpreter: BASH,
                 environment: env,
                 triggers: [this.configHash, this.container.id],
                 logging: "stdoutAndStderr",
@@ -122,27 +121,12 @@ export class Proxy extends pulumi.ComponentResource {
 
 
     /**
-     * Certificates. openssl runs on the machine running Pulumi (no network, nothing to pull), and
-     * the result is streamed into the certs volume with the proxy image's own tar.
+     * Certificates (scripts/host/proxy-certs.sh): self-signed where missing, or written from
+     * Pulumi secrets (provided), into the certs volume.
      */
     private certificates(args: ProxyArgs, base: string, certs: docker.Volume, env: pulumi.Input<Record<string, string>>): command.local.Command {
         const proxy = args.model.proxy;
-        const image = proxy.image;
-        const certScript = [
-            "set -euo pipefail",
-            `tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT`,
-            ...proxy.hosts.map((host) => {
-                const fill =
-                    proxy.tls.mode === "provided"
-                        ? `printf '%s\\n' "$TLS_CERTIFICATE" > "$tmp/${host}/fullchain.pem"; printf '%s\\n' "$TLS_PRIVATE_KEY" > "$tmp/${host}/privkey.pem"`
-                        : `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 -subj /CN=${host} -addext subjectAltName=DNS:${host} -keyout "$tmp/${host}/privkey.pem" -out "$tmp/${host}/fullchain.pem" 2>/dev/null`;
-                // Provided certificates are always rewritten; generated ones only when missing, so
-                // certbot's real certificate is never overwritten by a placeholder.
-                const missing = proxy.tls.mode === "provided" ? "true" : `! docker run --rm ${certMount(base, true)} --entrypoint test ${image} -s ${CONTAINER_CERT_DIR}/${host}/fullchain.pem`;
-                return `if ${missing}; then mkdir -p "$tmp/${host}"; ${fill}; chmod 600 "$tmp/${host}/privkey.pem"; fi`;
-            }),
-            `if [ -n "$(ls -A "$tmp")" ]; then tar -C "$tmp" -c . | docker run --rm -i ${certMount(base, false)} --entrypoint tar ${image} -x -C ${CONTAINER_CERT_DIR}; fi`,
-        ].join("\n");
+        const certScript = hostScriptCall("proxy-certs.sh", "proxy_certs", [proxy.tls.mode, proxy.image, `${base}-certs`, CONTAINER_CERT_DIR, ...proxy.hosts]);
         const tlsEnv: pulumi.Output<Record<string, string>> =
             proxy.tls.mode === "provided"
                 ? pulumi
@@ -153,7 +137,7 @@ export class Proxy extends pulumi.ComponentResource {
             `${base}-certs-bootstrap`,
             {
                 create: certScript,
-                interpreter: ["/bin/bash", "-c"],
+                interpreter: BASH,
                 environment: tlsEnv,
                 // A rotated provided certificate changes the (secret) digest and rewrites the files.
                 triggers: [sha256(JSON.stringify({ hosts: proxy.hosts, tls: proxy.tls })), certs.name, tlsEnv.apply((e) => sha256(JSON.stringify(e)))],
@@ -177,15 +161,9 @@ export class Proxy extends pulumi.ComponentResource {
         return new command.local.Command(
             `${base}-auth`,
             {
-                create: [
-                    "set -euo pipefail",
-                    `tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT`,
-                    ...protectedAliases.map((alias, i) => `printf 'admin:%s\n' "$HTPASSWD_${i}" > "$tmp/${alias}.htpasswd"`),
-                    // Workers read these at request time; they hold bcrypt hashes, not passwords.
-                    `chmod 755 "$tmp"; chmod 644 "$tmp"/* 2>/dev/null || true`,
-                    `tar -C "$tmp" -c . | docker run --rm -i -v ${base}-auth:${CONTAINER_AUTH_DIR} --entrypoint sh ${image} -c 'find ${CONTAINER_AUTH_DIR} -mindepth 1 -delete; tar -x -C ${CONTAINER_AUTH_DIR}'`,
-                ].join("\n"),
-                interpreter: ["/bin/bash", "-c"],
+                // The hashes come as HTPASSWD_<i>, never on the command line.
+                create: hostScriptCall("basic-auth.sh", "basic_auth", [image, `${base}-auth`, CONTAINER_AUTH_DIR, ...protectedAliases]),
+                interpreter: BASH,
                 environment: pulumi.all([env, pulumi.all(hashes)]).apply(([e, h]) => Object.assign({ ...e }, ...h.map((x, i) => ({ [`HTPASSWD_${i}`]: x })))),
                 triggers: [pulumi.all(hashes).apply((h) => sha256(JSON.stringify([protectedAliases, h])))],
                 logging: "stderr",

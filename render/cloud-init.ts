@@ -80,18 +80,6 @@ export function renderCloudInit(model: PlatformModel): string {
     return `${header}\n${YAML.stringify(doc, { lineWidth: 0 })}`;
 }
 
-/** The command that gates every Docker resource: cloud-init finished well and Docker answers. */
-export function readinessCommand(): string {
-    return [
-        "set -u",
-        // exit 2 = finished with recoverable errors (deprecation warnings in newer cloud-init): still done.
-        "cloud-init status --wait >/dev/null; rc=$?",
-        'if [ "$rc" -ne 0 ] && [ "$rc" -ne 2 ]; then cloud-init status --long >&2; echo "hostplane: cloud-init failed (exit $rc)" >&2; exit 1; fi',
-        `test -f ${READY_MARKER} || { echo "hostplane: cloud-init finished but ${READY_MARKER} is missing: see /var/log/cloud-init-output.log" >&2; exit 1; }`,
-        "docker info --format '{{.ServerVersion}}'",
-    ].join("\n");
-}
-
 /** Environment of scripts/host/bootstrap.sh for an ssh host. */
 export function bootstrapEnv(model: PlatformModel): Record<string, string> {
     const host = model.host;

@@ -6,11 +6,12 @@ import * as os from "os";
 import * as path from "path";
 import { loadPlatformModel } from "../config/validate";
 import { Graph } from "../lib/graph";
-import { renderPgbouncerIni, renderPgbouncerUserlist, renderRolesSql } from "../render/postgres";
+import { MONITOR_ROLE, renderMonitorRoleSql, renderPgbouncerIni, renderPgbouncerUserlist, renderRolesSql } from "../render/postgres";
 import { baseConfig, sourceOf, STACKS, stackGraph } from "./fixtures";
 import { freePort } from "./support/ports";
 import { postgresBinDir, startTempPostgres, TempPostgres } from "./support/postgres";
 import { haveCommand, requireTool } from "./support/tools";
+import { shimHost, shimUnavailable, type ShimHost } from "./support/host-scripts";
 
 const named = (g: Graph, n: string) => {
     const r = g.resources.find((x) => x.name === n);
@@ -137,8 +138,15 @@ describe("rendered PostgreSQL SQL and PgBouncer config against real servers", fu
         });
 
     let pgPort = 0;
+    // The SQL goes through the step's own script (scripts/host/run-sql.sh: `docker exec -i <server>
+    // psql …`), with the test's server standing for the container (tests/support/docker-shim.sh).
+    let shim: ShimHost;
+    const runSql = (sql: string) => shim.run("run-sql.sh", "run_sql", ["hp-production-db"], { input: sql, env: pg.env });
     before(async function () {
         requireTool(this, postgresBinDir() !== undefined, "PostgreSQL server", "apt-get install postgresql");
+        const why = shimUnavailable();
+        requireTool(this, !why, `the docker shim (${why})`, "run as root with util-linux");
+        shim = shimHost("run-sql");
         pgPort = await freePort();
         pg = startTempPostgres(pgPort);
         // TCP with scram for the app roles, like the real server with --auth-host=scram-sha-256.
@@ -149,13 +157,17 @@ describe("rendered PostgreSQL SQL and PgBouncer config against real servers", fu
         const r = spawnSync("runuser", ["-u", "postgres", "--", path.join(postgresBinDir()!, "pg_ctl"), "-D", path.dirname(hba), "-l", path.join(pg.env.PGHOST, "restart.log"), "-w", "restart", "-o", `-p ${pgPort} -k ${pg.env.PGHOST}`], { stdio: "ignore" });
         assert.strictEqual(r.status, 0, "pg_ctl restart");
     });
-    after(() => pg?.stop());
+    after(() => {
+        pg?.stop();
+        shim?.cleanup();
+    });
 
     it("creates roles and databases idempotently, and apps cannot reach each other's database", () => {
         const sql = renderRolesSql(users);
         for (let i = 0; i < 2; i++) {
-            const r = spawnSync("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", "postgres"], { input: sql, env: { ...process.env, ...pg.env }, encoding: "utf8" });
+            const r = runSql(sql);
             assert.strictEqual(r.status, 0, `run ${i + 1}: ${r.stderr}`);
+            assert.strictEqual(shim.log().pop(), "exec -i hp-production-db psql -X -q -U postgres -d postgres -v ON_ERROR_STOP=1");
         }
         assert.strictEqual(pg.psql("SELECT count(*) FROM pg_roles WHERE rolname IN ('api', 'python_api') AND NOT rolsuper"), "2");
         assert.strictEqual(pg.psql("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'python_api'"), "python_api");
@@ -166,9 +178,16 @@ describe("rendered PostgreSQL SQL and PgBouncer config against real servers", fu
         assert.notStrictEqual(psqlAs("api", "wrong", "api").status, 0);
     });
 
+    it("the monitoring role: idempotent, pg_monitor, read-only, logs in with its password", () => {
+        for (let i = 0; i < 2; i++) assert.strictEqual(runSql(renderMonitorRoleSql("pw-monitor")).status, 0, `run ${i + 1}`);
+        assert.strictEqual(pg.psql(`SELECT pg_has_role('${MONITOR_ROLE}', 'pg_monitor', 'member') AND NOT rolsuper FROM pg_roles WHERE rolname = '${MONITOR_ROLE}'`), "t");
+        const r = spawnSync("psql", ["-X", "-At", "-h", "127.0.0.1", "-U", MONITOR_ROLE, "-d", "postgres", "-c", "SHOW default_transaction_read_only"], { env: { ...process.env, ...pg.env, PGPASSWORD: "pw-monitor" }, encoding: "utf8" });
+        assert.strictEqual(r.stdout.trim(), "on", r.stderr);
+    });
+
     it("a password change is applied by the next run", () => {
         const sql = renderRolesSql([{ app: "api", password: "rotated" }]);
-        assert.strictEqual(spawnSync("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", "postgres"], { input: sql, env: { ...process.env, ...pg.env } }).status, 0);
+        assert.strictEqual(runSql(sql).status, 0);
         assert.strictEqual(psqlAs("api", "rotated", "api").stdout.trim(), "api");
     });
 

@@ -349,7 +349,10 @@ describe("Proxy component (mock graph)", () => {
                 assert.match(config.create, /nginx -t -q -c \/etc\/nginx\/hostplane\/nginx\.conf/);
                 assert.match(config.create, /--network none/);
                 const reload = find(g, `${g.model.prefix}-proxy-reload`);
-                assert.match(String((reload.inputs as any).create), /nginx -t -q && nginx -s reload/);
+                // scripts/host/reload.sh, called for this proxy: nginx -t, then nginx -s reload.
+                const text = String((reload.inputs as any).create);
+                assert.ok(text.endsWith(`\nnginx_reload ${g.model.prefix}-proxy`), text.slice(-80));
+                assert.match(text, /docker exec "\$1" nginx -t -q\n\s+docker exec "\$1" nginx -s reload/);
                 assert.ok(find(g, `${g.model.prefix}-proxy-container`).dependsOn.includes(`${g.model.prefix}-proxy-config`), "container after its config");
                 assert.strictEqual((find(g, `${g.model.prefix}-proxy-container`).inputs as any).name, `${g.model.prefix}-proxy`);
             });

@@ -8,7 +8,8 @@ import * as path from "path";
 import { buildModel } from "../config/model";
 import { StackConfig } from "../config/schema";
 import { loadPlatformModel } from "../config/validate";
-import { envFileContent, migrationScript } from "../render/migration";
+import { envFileContent } from "../render/migration";
+import { migrationCall } from "../components/migration";
 import { baseConfig, sourceOf, stackGraph } from "./fixtures";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "hp-sec-"));
@@ -50,7 +51,7 @@ echo migrated
         cfg.environments.production.apps.api.migration = { command: ["npm", "run", "migrate"] };
         const app = loadPlatformModel(sourceOf(cfg)).environments[0].apps.find((a) => a.name === "api")!;
         const stdin = envFileContent("api", [...Object.entries(app.env), ["STRIPE_API_KEY", "sk_live_$(id)"]]);
-        const out = execFileSync("/bin/bash", ["-c", migrationScript(app, "tp_production_network")], {
+        const out = execFileSync("/bin/bash", ["-c", migrationCall(app, "tp_production_network")], {
             input: stdin,
             env: { PATH: `${bin}:/usr/bin:/bin`, HOME: dir, DOCKER_HOST: "unix:///nonexistent.sock" },
         }).toString();

@@ -19,6 +19,7 @@ import { dataRuntime } from "./simple";
 import { dockerCliEnv } from "../hosts/ssh-client";
 import { stackSecret } from "../secrets";
 import { warnStack } from "../warnings";
+import { BASH, hostScriptCall } from "../host-script";
 
 export class Postgres extends pulumi.ComponentResource {
     readonly server: docker.Container;
@@ -65,12 +66,13 @@ export class Postgres extends pulumi.ComponentResource {
         this.registerOutputs({ host: this.host, port: this.port });
     }
 
-    /** SQL as the superuser inside the server, on stdin; rerun when the server or the SQL changes. */
+    /** SQL as the superuser inside the server, on stdin (scripts/host/run-sql.sh); rerun when the server or the SQL changes. */
     private psql(name: string, args: DataServiceArgs, sql: pulumi.Output<string>): command.local.Command {
         return new command.local.Command(
             name,
             {
-                create: pulumi.interpolate`docker exec -i ${this.server.name} psql -X -q -U postgres -d postgres -v ON_ERROR_STOP=1`,
+                create: this.server.name.apply((server) => hostScriptCall("run-sql.sh", "run_sql", [server])),
+                interpreter: BASH,
                 stdin: sql,
                 environment: dockerCliEnv(args.dockerHost),
                 triggers: [this.server.id, sql],

@@ -6,7 +6,8 @@ import * as hcloud from "@pulumi/hcloud";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformModel } from "../../config/model";
 import type { HostConfig } from "../../config/schema";
-import { readinessCommand, renderCloudInit } from "../../render/cloud-init";
+import { READY_MARKER, renderCloudInit } from "../../render/cloud-init";
+import { hostScriptCall } from "../host-script";
 import { apiAccepted, requireTokenShape } from "./hcloud-api-check";
 import { providerSecret, providerSetting } from "../secrets";
 
@@ -81,7 +82,8 @@ export function createHcloudServer(name: string, model: PlatformModel, privateKe
         `${name}-ready`,
         {
             connection: { host: ipv4.ipAddress, user: "root", port: 22, privateKey, dialErrorLimit: 60, perDialTimeout: 10 },
-            create: readinessCommand(),
+            // The gate of every Docker resource: cloud-init finished well and Docker answers.
+            create: hostScriptCall("cloud-init-ready.sh", "ready", [READY_MARKER]),
             // A new server (replacement) runs the check again, and with it everything after it.
             triggers: [server.id],
         },

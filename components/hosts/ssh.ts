@@ -8,6 +8,7 @@ import { createHash } from "crypto";
 import type { PlatformModel } from "../../config/model";
 import type { HostConfig } from "../../config/schema";
 import { bootstrapEnv } from "../../render/cloud-init";
+import { shellQuote } from "../../lib/shell";
 
 type Ssh = Extract<HostConfig, { provider: "ssh" }>;
 export const BOOTSTRAP_SCRIPT = path.resolve(__dirname, "../../scripts/host/bootstrap.sh");
@@ -15,7 +16,7 @@ export const BOOTSTRAP_SCRIPT = path.resolve(__dirname, "../../scripts/host/boot
 /** The shell command remote.Command runs: the script arrives on stdin, settings as env. */
 export function bootstrapCommand(model: PlatformModel): string {
     const host = model.host as Ssh;
-    const env = Object.entries(bootstrapEnv(model)).map(([k, v]) => `${k}=${v}`).join(" ");
+    const env = Object.entries(bootstrapEnv(model)).map(([k, v]) => shellQuote(`${k}=${v}`)).join(" ");
     const sudo = host.user === "root" ? "" : "sudo -n ";
     // Then the readiness check: Docker answers (its version goes to stderr, stdout keeps the change line).
     return `${sudo}env ${env} bash -s && ${sudo}docker info --format '{{.ServerVersion}}' >&2`;
