@@ -8,6 +8,17 @@ import { DockerRuntime } from "../runtime/docker";
 
 export type StackContext = Pick<PlatformModel, "prefix" | "project" | "stack" | "logs">;
 
+/**
+ * What the Host (and components/hosts/) read of the model: naming, the host block, registry
+ * credentials for the provider, the proxy's host names (DNS records) and ports (the hcloud
+ * firewall), and each environment's kind (a production stack protects the hcloud Docker volume).
+ */
+export type HostModelContext = StackContext &
+    Pick<PlatformModel, "host" | "images"> & {
+        proxy: Pick<PlatformModel["proxy"], "hosts" | "ports">;
+        environments: Pick<PlatformModel["environments"][number], "kind">[];
+    };
+
 /** The Docker runtime of one component's workloads: `networks` by the names its specs use. */
 export function dockerRuntime(
     context: StackContext,

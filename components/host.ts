@@ -3,7 +3,7 @@
 // scripts/host/bootstrap.sh); or a Hetzner Cloud server created from scratch (components/hosts/).
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformModel } from "../config/model";
+import type { HostModelContext } from "./context";
 import { createHcloudServer } from "./hosts/hcloud";
 import { createSshBootstrap } from "./hosts/ssh";
 import { registryAuth } from "./images";
@@ -11,7 +11,7 @@ import { keyFilePath, sshOptions, useSshWrapper, writeKeyFile, writeSshWrapper }
 import { stackSecret } from "./secrets";
 
 export interface HostArgs {
-    model: PlatformModel;
+    model: HostModelContext;
     /** False under mocks (graph, tests): compute the key file path but write nothing. */
     writeKeyFile: boolean;
 }
@@ -114,7 +114,7 @@ const privateKey = () => stackSecret("sshPrivateKey");
  * The Docker provider's ssh transport takes a key *file*: write the secret to a 0600 file that
  * only this user can read, named per stack. The key itself stays a Pulumi secret in state.
  */
-function privateKeyFile(model: PlatformModel, write: boolean): pulumi.Output<string> {
+function privateKeyFile(model: HostModelContext, write: boolean): pulumi.Output<string> {
     const file = keyFilePath(model.project, model.stack);
     return pulumi.unsecret(privateKey().apply((k) => (write ? writeKeyFile(file, k) : file)));
 }

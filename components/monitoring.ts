@@ -18,20 +18,28 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ENDPOINTS, type MonitoringService } from "../config/monitoring";
 import type { PlatformModel } from "../config/model";
-import { monitoringFilesByService, type MonitoringFiles } from "../render/monitoring";
+import type { MonitoringFiles } from "../render/monitoring";
 import { GRAFANA_ADMIN_PASSWORD_FILE, SLACK_WEBHOOK_FILE, SMTP_PASSWORD_FILE } from "../render/monitoring/paths";
-import { dockerRuntime } from "./context";
+import { dockerRuntime, type StackContext } from "./context";
 import type { Runtime, Workload } from "../runtime/runtime";
-import { monitoringPlan, monitoringWorkload, SHELL_LESS } from "../spec/monitoring";
+import { monitoringPlan, monitoringWorkload, SHELL_LESS, type MonitoringModelContext } from "../spec/monitoring";
 import { dockerCliEnv } from "./hosts/ssh-client";
 import { configStep, reloadStep, secretStep, SecretFile, StepContext, textfileDirStep } from "./monitoring-steps";
 import { stackSecret } from "./secrets";
 
 export { MONITORING_HEALTH } from "../spec/monitoring";
 
+/** What Monitoring reads of the model: naming, the monitoring specs' part, the proxy's image (the writer of shell-less services' files). */
+export type MonitoringComponentContext = StackContext & MonitoringModelContext & { proxy: Pick<PlatformModel["proxy"], "image" | "ports"> };
+
 export interface MonitoringArgs {
-    /** The whole model: the monitoring files name every environment's apps, services, routes and probes (render/monitoring). */
-    model: PlatformModel;
+    model: MonitoringComponentContext;
+    /**
+     * The rendered files by service (render/monitoring monitoringFilesByService: what `npm run
+     * render` shows). Rendered from the whole model, since they name every environment's apps,
+     * services, routes and probes; the component only delivers them.
+     */
+    files: MonitoringFiles;
     provider: docker.Provider;
     /** DOCKER_HOST for the docker CLI steps. */
     dockerHost: pulumi.Input<string>;
@@ -49,7 +57,7 @@ export class Monitoring extends pulumi.ComponentResource {
     /** Health endpoints of the monitoring services, as reached on the monitoring network. */
     readonly health: Record<string, string> = {};
 
-    private readonly model: PlatformModel;
+    private readonly model: MonitoringComponentContext;
     private readonly files: MonitoringFiles;
     private readonly steps: StepContext;
     private readonly runtime: Runtime;
@@ -57,7 +65,7 @@ export class Monitoring extends pulumi.ComponentResource {
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hostplane:monitoring:Monitoring", name, {}, opts);
         const model = (this.model = args.model);
-        this.files = monitoringFilesByService(model);
+        this.files = args.files;
         this.steps = { prefix: model.prefix, parent: this, env: dockerCliEnv(args.dockerHost) };
         this.runtime = dockerRuntime(model, args.provider, { [model.monitoringNetworkName]: args.network, ...args.environmentNetworks }, this);
         const enabled = model.monitoring.services;

@@ -9,6 +9,7 @@ import { Monitoring } from "./monitoring";
 import { Networks } from "./networks";
 import { Proxy } from "./proxy";
 import { DEFAULT_NGINX_OPTIONS, renderNginx } from "../render/nginx";
+import { monitoringFilesByService } from "../render/monitoring";
 
 export interface PlatformSettings {
     /** Set by the graph tool and tests: the program must not touch the local disk. */
@@ -56,6 +57,7 @@ export class Platform extends pulumi.ComponentResource {
                 `${model.prefix}-monitoring`,
                 {
                     model,
+                    files: monitoringFilesByService(model),
                     provider: this.host.provider,
                     dockerHost: this.host.dockerHost,
                     network: this.networks.monitoring,

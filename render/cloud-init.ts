@@ -8,6 +8,9 @@ import { HOST_ROOT, HostFile } from "./files";
 
 export const HOST_DIR = `${HOST_ROOT}/host`;
 /** Written as the last step of cloud-init; the readiness check looks for it. */
+/** What the host's files read of the model. */
+export type HostRenderModel = Pick<PlatformModel, "host" | "logs" | "project" | "stack">;
+
 export const READY_MARKER = "/var/lib/hostplane/cloud-init-done";
 /** Lexically before cloud images' 50-cloud-init.conf: sshd takes the first value it reads. */
 export const SSHD_DROPIN = "/etc/ssh/sshd_config.d/10-hostplane.conf";
@@ -49,7 +52,7 @@ const MOUNT_DOCKER_VOLUME = [
 ].join("\n");
 
 /** The cloud-config of a Hetzner server; its change replaces the server (user_data is create-only). */
-export function renderCloudInit(model: PlatformModel): string {
+export function renderCloudInit(model: HostRenderModel): string {
     const host = model.host;
     if (host.provider !== "hcloud") throw new Error(`cloud-init is rendered for host.provider hcloud, not ${host.provider}`);
     const doc: Record<string, unknown> = {
@@ -81,7 +84,7 @@ export function renderCloudInit(model: PlatformModel): string {
 }
 
 /** Environment of scripts/host/bootstrap.sh for an ssh host. */
-export function bootstrapEnv(model: PlatformModel): Record<string, string> {
+export function bootstrapEnv(model: HostRenderModel): Record<string, string> {
     const host = model.host;
     return {
         HOSTPLANE_SWAP: host.provider === "ssh" || host.provider === "hcloud" ? host.swap : "0",
@@ -91,7 +94,7 @@ export function bootstrapEnv(model: PlatformModel): Record<string, string> {
 }
 
 /** `npm run render`: what the host bootstrap puts on a new (hcloud) or existing (ssh) host. */
-export function renderHostBootstrap(model: PlatformModel): HostFile[] {
+export function renderHostBootstrap(model: HostRenderModel): HostFile[] {
     const host = model.host;
     if (host.provider === "hcloud") return [{ path: `${HOST_DIR}/cloud-init.yaml`, content: renderCloudInit(model), mode: 0o644 }];
     if (host.provider === "ssh" && host.bootstrap) {

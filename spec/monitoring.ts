@@ -7,6 +7,12 @@ import { DOCKER_CONTAINERS_DIR, OTELCOL_CONFIG_FILE, OTELCOL_STORAGE_DIR } from 
 import { CONF, GRAFANA_ADMIN_PASSWORD_FILE, SECRETS, TEXTFILE_DIR } from "../render/monitoring/paths";
 import type { MountSpec, WorkloadSpec } from "./workload";
 
+/**
+ * What the monitoring specs read of the model: the monitoring block, naming, the monitoring
+ * network's name and the proxy's ports (the UIs' external URLs).
+ */
+export type MonitoringModelContext = Pick<PlatformModel, "prefix" | "monitoring" | "monitoringNetworkName"> & { proxy: Pick<PlatformModel["proxy"], "ports"> };
+
 /** Resource limits: small and fixed, except Prometheus (hostplane:monitoring.prometheusMemory). */
 export const MONITORING_LIMITS: Record<MonitoringService, { cpus: number; memoryMb: number }> = {
     prometheus: { cpus: 1, memoryMb: 1024 },
@@ -58,13 +64,13 @@ type ServicePart = Pick<WorkloadSpec, "command" | "envs" | "user" | "host" | "ex
 };
 
 /** The public URL a UI behind the proxy generates links for (hostplane:monitoring.ui). */
-export function uiUrl(model: PlatformModel, ui: "grafana" | "prometheus"): { url: string; subPath: boolean } | undefined {
+export function uiUrl(model: MonitoringModelContext, ui: "grafana" | "prometheus"): { url: string; subPath: boolean } | undefined {
     const httpsPort = model.proxy.ports.https === 443 ? "" : `:${model.proxy.ports.https}`;
     const r = model.monitoring.uiRoutes.find((x) => x.ui === ui);
     return r ? { url: `https://${r.host}${httpsPort}${r.path.replace(/\/+$/, "")}`, subPath: r.path !== "/" } : undefined;
 }
 
-const PARTS: Record<MonitoringService, (model: PlatformModel, hasSecrets: boolean) => ServicePart> = {
+const PARTS: Record<MonitoringService, (model: MonitoringModelContext, hasSecrets: boolean) => ServicePart> = {
     loki: () => ({ command: [`-config.file=${CONF.loki.container}/loki.yml`], mounts: [conf("loki")], data: "/loki", health: [...DISTROLESS_HEALTH.loki] }),
     alertmanager: (_m, hasSecrets) => ({
         command: [`--config.file=${CONF.alertmanager.container}/alertmanager.yml`, "--storage.path=/alertmanager"],
@@ -139,7 +145,7 @@ const PARTS: Record<MonitoringService, (model: PlatformModel, hasSecrets: boolea
  * that alias, no published ports (UIs go through the proxy), limits and labels of the catalog.
  * `hasSecrets`: Alertmanager's receiver has secret files.
  */
-export function monitoringWorkload(model: PlatformModel, svc: MonitoringService, hasSecrets = false): WorkloadSpec {
+export function monitoringWorkload(model: MonitoringModelContext, svc: MonitoringService, hasSecrets = false): WorkloadSpec {
     const { data, health, environmentNetworks, mounts, ...part } = PARTS[svc](model, hasSecrets);
     const alias = ENDPOINTS[svc].alias;
     const limits = svc === "prometheus" ? { ...MONITORING_LIMITS.prometheus, memoryMb: memoryToMegabytes(model.monitoring.prometheusMemory) } : MONITORING_LIMITS[svc];

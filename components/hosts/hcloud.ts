@@ -4,7 +4,7 @@
 import * as command from "@pulumi/command";
 import * as hcloud from "@pulumi/hcloud";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformModel } from "../../config/model";
+import type { HostModelContext } from "../context";
 import type { HostConfig } from "../../config/schema";
 import { READY_MARKER, renderCloudInit } from "../../render/cloud-init";
 import { hostScriptCall } from "../host-script";
@@ -15,7 +15,7 @@ type Hcloud = Extract<HostConfig, { provider: "hcloud" }>;
 const WORLD = ["0.0.0.0/0", "::/0"];
 
 /** The firewall rules: exactly SSH (from admin CIDRs), the proxy's HTTP and HTTPS ports, and ping. */
-export function firewallRules(model: PlatformModel): hcloud.types.input.FirewallRule[] {
+export function firewallRules(model: HostModelContext): hcloud.types.input.FirewallRule[] {
     const host = model.host as Hcloud;
     return [
         { direction: "in", protocol: "tcp", port: "22", sourceIps: host.adminCidrs, description: "ssh (admin CIDRs)" },
@@ -32,7 +32,7 @@ export interface HcloudServer {
     ready: command.remote.Command;
 }
 
-export function createHcloudServer(name: string, model: PlatformModel, privateKey: pulumi.Output<string>, parent: pulumi.Resource): HcloudServer {
+export function createHcloudServer(name: string, model: HostModelContext, privateKey: pulumi.Output<string>, parent: pulumi.Resource): HcloudServer {
     const host = model.host as Hcloud;
     const labels = { "hostplane-project": model.project, "hostplane-stack": model.stack };
     const provider = hcloudProvider(name, model, parent);
@@ -96,11 +96,11 @@ export function createHcloudServer(name: string, model: PlatformModel, privateKe
 const endpoint = () => providerSetting("hcloud", "endpoint");
 
 /** The explicit provider takes the token and the endpoint from the stack's hcloud: config. */
-function hcloudProvider(name: string, model: PlatformModel, parent: pulumi.Resource): hcloud.Provider {
+function hcloudProvider(name: string, model: HostModelContext, parent: pulumi.Resource): hcloud.Provider {
     requireTokenShape(model.stack);
     return new hcloud.Provider(`${name}-hcloud`, { token: providerSecret("hcloud", "token"), endpoint: endpoint() }, { parent });
 }
 
-function isProduction(model: PlatformModel): boolean {
+function isProduction(model: HostModelContext): boolean {
     return model.environments.some((e) => e.kind === "production");
 }

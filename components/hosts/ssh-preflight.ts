@@ -4,7 +4,7 @@
 // bootstrap step or the Docker provider half-way through an update.
 import { spawnSync } from "child_process";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformModel } from "../../config/model";
+import type { HostModelContext } from "../context";
 import { ConfigError, ConfigIssue } from "../../config/errors";
 import { NAMESPACE } from "../../config/validate";
 import { keyFilePath, writeKeyFile } from "./ssh-client";
@@ -76,7 +76,7 @@ export function sshPreflight(t: SshTarget, keyFile: string, extraOpts: string[] 
  * For host.provider ssh, inside the Pulumi program and before any resource (components too) is
  * registered: writes the key file and probes the host with the stack's key and known_hosts.
  */
-export function sshPreflightForStack(model: PlatformModel): void {
+export function sshPreflightForStack(model: HostModelContext): void {
     if (model.host.provider !== "ssh") return;
     const stem = keyFilePath(model.project, model.stack);
     const keyFile = writeKeyFile(stem, stackSecretPlain("sshPrivateKey"));

@@ -5,7 +5,7 @@ import * as path from "path";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import type { PlatformModel } from "../../config/model";
+import type { HostModelContext } from "../context";
 import type { HostConfig } from "../../config/schema";
 import { bootstrapEnv } from "../../render/cloud-init";
 import { shellQuote } from "../../lib/shell";
@@ -14,7 +14,7 @@ type Ssh = Extract<HostConfig, { provider: "ssh" }>;
 export const BOOTSTRAP_SCRIPT = path.resolve(__dirname, "../../scripts/host/bootstrap.sh");
 
 /** The shell command remote.Command runs: the script arrives on stdin, settings as env. */
-export function bootstrapCommand(model: PlatformModel): string {
+export function bootstrapCommand(model: HostModelContext): string {
     const host = model.host as Ssh;
     const env = Object.entries(bootstrapEnv(model)).map(([k, v]) => shellQuote(`${k}=${v}`)).join(" ");
     const sudo = host.user === "root" ? "" : "sudo -n ";
@@ -22,7 +22,7 @@ export function bootstrapCommand(model: PlatformModel): string {
     return `${sudo}env ${env} bash -s && ${sudo}docker info --format '{{.ServerVersion}}' >&2`;
 }
 
-export function createSshBootstrap(name: string, model: PlatformModel, privateKey: pulumi.Output<string>, parent: pulumi.Resource): command.remote.Command {
+export function createSshBootstrap(name: string, model: HostModelContext, privateKey: pulumi.Output<string>, parent: pulumi.Resource): command.remote.Command {
     const host = model.host as Ssh;
     const script = fs.readFileSync(BOOTSTRAP_SCRIPT, "utf8");
     const create = bootstrapCommand(model);
