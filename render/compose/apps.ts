@@ -1,11 +1,13 @@
-// Apps in compose: the same image, command, user, env, secret files, health check, limits, alias
-// and loopback port as the App component, started after what they depend on is healthy; the
-// migration job is a one-shot service the app waits for (service_completed_successfully).
+// Apps in compose, from the same workload spec as the App component (spec/app.ts: image, command,
+// user, env, health check, limits, alias, loopback port), with secret files and env files from
+// secrets/, started after what they depend on is healthy; the migration job is a one-shot service
+// the app waits for (service_completed_successfully).
 // Compose has no revisions: `up -d` recreates a changed app in place (stop, then start).
 import type { AppModel, EnvironmentModel } from "../../config/model";
 import { ComposeBuilder, depends } from "./builder";
 import { ComposeService, DependsCondition, SecretLookup } from "./types";
-import { routesLabel } from "../../components/labels";
+import { appWorkload } from "../../spec/app";
+import { composeWorkload } from "./workload";
 
 type Content = (s: SecretLookup) => string;
 /** Renders a data-service credential (DATABASE_URL…) of an app from secret values. */
@@ -33,23 +35,12 @@ export function renderApps(b: ComposeBuilder, env: EnvironmentModel, ready: Read
             });
             Object.assign(after, depends([job], "service_completed_successfully"));
         }
+        // The revision's spec (spec/app.ts); compose has no revisions, so the spec's own name and alias.
+        const spec = appWorkload(app, b.model);
         const service: ComposeService = {
-            ...b.base({
-                image: app.image,
-                labels: b.labels({ environment: app.environment, service: app.name, kind: "app", ...routesLabel(app.routes) }),
-                networks: { [env.name]: { aliases: [app.alias] } },
-                health: app.healthcheck,
-                cpus: app.cpus,
-                memoryMb: app.memoryMb,
-                restart: app.restart,
-                graceSeconds: 30,
-            }),
-            ...(app.command ? { command: app.command } : {}),
-            ...(app.user ? { user: app.user } : {}),
-            environment: [...envList, ...fileSecrets.map((s) => `${s.name}_FILE=${s.filePath}`)].sort(),
+            ...composeWorkload(b, spec, { secretEnvHandled: true }),
             ...(envSecrets.length ? { env_file: [b.secretFile(`apps/${app.alias}.env`, asEnvFile(envSecrets))] } : {}),
             ...(fileSecrets.length ? { volumes: fileSecrets.map((s) => b.secret(`apps/${app.alias}/${s.name}`, s.content, s.filePath)) } : {}),
-            ...(app.hostPort ? { ports: [`127.0.0.1:${app.hostPort}:${app.port}`] } : {}),
             ...(Object.keys(after).length ? { depends_on: after } : {}),
         };
         b.add(app.alias, service);

@@ -5,12 +5,11 @@
 // are secret files. Compose has no reload step: `compose restart prometheus` after a config change.
 import { ENDPOINTS, type MonitoringService } from "../../config/monitoring";
 import { monitoringPlan, monitoringWorkload } from "../../spec/monitoring";
-import type { MountSpec, WorkloadSpec } from "../../spec/workload";
+import type { MountSpec } from "../../spec/workload";
 import { monitoringFilesByService } from "../monitoring";
 import { GRAFANA_ADMIN_PASSWORD_FILE, SECRETS, SLACK_WEBHOOK_FILE, SMTP_PASSWORD_FILE, TEXTFILE_DIR } from "../monitoring/paths";
-import { HOST_ROOT } from "../files";
 import { ComposeBuilder, depends } from "./builder";
-import type { ComposeService } from "./types";
+import { composeWorkload } from "./workload";
 
 export function renderMonitoring(b: ComposeBuilder): void {
     const mon = b.model.monitoring;
@@ -22,48 +21,20 @@ export function renderMonitoring(b: ComposeBuilder): void {
     for (const { svc, after } of monitoringPlan(mon.services)) {
         const spec = monitoringWorkload(b.model, svc, hasSecrets);
         b.add(spec.name, {
-            ...composeService(b, spec),
+            ...composeWorkload(b, spec, { mount: (m) => monitoringMount(b, m) }),
             ...(after.length ? { depends_on: depends(after.map((a: MonitoringService) => ENDPOINTS[a].alias)) } : {}),
         });
     }
 }
 
-/** One monitoring workload spec as a compose service. */
-function composeService(b: ComposeBuilder, spec: WorkloadSpec): ComposeService {
-    const networks: NonNullable<ComposeService["networks"]> = {};
-    for (const n of spec.networks) {
-        const env = b.model.environments.find((e) => e.networkName === n.name);
-        networks[env ? env.name : "monitoring"] = n.aliases ? { aliases: n.aliases } : null;
-    }
-    const h = spec.host;
-    return {
-        ...b.base({ image: spec.image, labels: b.labels(spec.labels), networks, health: spec.health, cpus: spec.cpus, memoryMb: spec.memoryMb, graceSeconds: spec.graceSeconds }),
-        ...(spec.command ? { command: spec.command } : {}),
-        ...(spec.user ? { user: spec.user } : {}),
-        ...(spec.envs?.length ? { environment: spec.envs.map((e) => plainEnv(spec.name, e)) } : {}),
-        ...(h?.pidMode ? { pid: h.pidMode } : {}),
-        ...(h?.privileged ? { privileged: true } : {}),
-        ...(h?.devices ? { devices: h.devices.map((d) => `${d.hostPath}:${d.containerPath}:${d.permissions}`) } : {}),
-        ...(spec.extraHosts?.length ? { extra_hosts: spec.extraHosts.map((x) => `${x.host}:${x.ip}`) } : {}),
-        ...(spec.mounts?.length ? { volumes: spec.mounts.map((m) => volume(b, m)) } : {}),
-    };
-}
-
-/** Monitoring specs carry no secret in their environment (secrets are files). */
-function plainEnv(name: string, e: NonNullable<WorkloadSpec["envs"]>[number]): string {
-    if (typeof e !== "string") throw new Error(`compose: ${name} has a secret environment entry ${e.name}`);
-    return e;
-}
-
-/** A mount as compose writes it: host files under files/, secrets under secrets/, volumes by name. */
-function volume(b: ComposeBuilder, m: MountSpec): string {
-    if (m.type === "volume") return b.volume(m.volume.name, m.target);
+/** Monitoring's own mounts: secrets directories from secrets/, the textfile directory writable. */
+function monitoringMount(b: ComposeBuilder, m: MountSpec): string | undefined {
+    if (m.type !== "bind") return undefined;
     const secrets = Object.entries(SECRETS).find(([, s]) => s.host === m.source);
     if (secrets) return `./secrets/monitoring/${secrets[0]}:${m.target}:ro`;
     // Created by the CLI, not by root-owned Docker: the backup jobs write into it.
     if (m.source === TEXTFILE_DIR.host) return b.writableDir(TEXTFILE_DIR.host, m.target);
-    if (m.source.startsWith(`${HOST_ROOT}/`)) return b.bind(m.source, m.target);
-    return `${m.source}:${m.target}${m.readOnly ? ":ro" : ""}${m.propagation ? `${m.readOnly ? "," : ":"}${m.propagation}` : ""}`;
+    return undefined;
 }
 
 /** Alertmanager's receiver secret (Slack webhook, SMTP password) as a file; whether there is one. */
