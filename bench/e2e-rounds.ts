@@ -6,13 +6,13 @@ import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { writeComposeBundle } from "../cli/compose";
-import { fromStackFile, stackFile } from "../config/sources";
+import { fromStackFile } from "../config/sources";
 import { loadPlatformModel } from "../config/validate";
 import { projectFilter, waitHealthy } from "../lib/compose-run";
 import { renderCompose } from "../render/compose";
 import { startLoad, waitServing } from "./load";
 import { Samples } from "./stats";
-import { pulumi, REPO, run, Workspace } from "./workspace";
+import { pulumi, run, Workspace } from "./workspace";
 
 const STACK = "e2e";
 const HTTPS = 18443;
@@ -51,8 +51,10 @@ export async function hostplaneRound(ws: Workspace, samples: Samples): Promise<v
     samples.add("destroy", tool, (await pulumi(ws, ["destroy", "--yes", "--skip-preview", ...stackArgs])).ms);
 }
 
-function composeBundle(dir: string, demoVersion: number): number {
-    const model = loadPlatformModel(fromStackFile(stackFile(STACK, REPO)));
+/** The compose rendering of the workspace's e2e stack file (the one hostplane's rounds apply). */
+function composeBundle(c: ComposeDir, demoVersion: number): number {
+    const dir = c.dir;
+    const model = loadPlatformModel(fromStackFile(path.join(c.ws.dir, `Pulumi.${STACK}.yaml`)));
     for (const env of model.environments) for (const a of env.apps) if (a.name === "demo") a.image = IMAGE(demoVersion);
     const r = writeComposeBundle(renderCompose(model), dir);
     if (r.missing.length) throw new Error(`compose bundle: missing ${r.missing.join(", ")}`);
@@ -62,21 +64,26 @@ function composeBundle(dir: string, demoVersion: number): number {
 /** Service names of the rendered file (top-level `services:` only, not networks or volumes). */
 const loadServices = (dir: string): Record<string, unknown> => parse(fs.readFileSync(path.join(dir, "docker-compose.yml"), "utf8"), { version: "1.1" }).services;
 
-export function composeDir(): string {
-    return fs.mkdtempSync(path.join(os.tmpdir(), "hostplane-bench-compose-"));
+export interface ComposeDir {
+    dir: string;
+    ws: Workspace;
 }
 
-export async function composeRound(dir: string, samples: Samples): Promise<void> {
+export function composeDir(ws: Workspace): ComposeDir {
+    return { dir: fs.mkdtempSync(path.join(os.tmpdir(), "hostplane-bench-compose-")), ws };
+}
+
+export async function composeRound(c: ComposeDir, samples: Samples): Promise<void> {
     const tool = "compose";
-    const dc = (...args: string[]) => run("docker-compose", ["-p", PROJECT, ...args], dir, process.env);
-    const services = composeBundle(dir, 1);
+    const dc = (...args: string[]) => run("docker-compose", ["-p", PROJECT, ...args], c.dir, process.env);
+    const services = composeBundle(c, 1);
     const t0 = Date.now();
     await dc("up", "-d");
     await waitHealthy(projectFilter(PROJECT), services, 300_000);
     samples.add("cold converge to all healthy", tool, Date.now() - t0);
     await waitServing(HTTPS, HOST, 30_000);
     samples.add("no-op converge (up)", tool, (await dc("up", "-d")).ms);
-    composeBundle(dir, 2);
+    composeBundle(c, 2);
     await rollout(samples, tool, () => dc("up", "-d"));
     samples.add("destroy", tool, (await dc("down", "-v", "--remove-orphans")).ms);
 }
