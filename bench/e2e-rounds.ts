@@ -12,7 +12,7 @@ import { projectFilter, waitHealthy } from "../lib/compose-run";
 import { renderCompose } from "../render/compose";
 import { startLoad, waitServing } from "./load";
 import { Samples } from "./stats";
-import { pulumi, run, Workspace } from "./workspace";
+import { pulumi, run, Timed, Workspace } from "./workspace";
 
 const STACK = "e2e";
 const HTTPS = 18443;
@@ -24,10 +24,16 @@ const TAIL_MS = 3000;
 
 const stackArgs = ["--stack", STACK];
 
-async function rollout(samples: Samples, tool: string, apply: () => Promise<unknown>): Promise<void> {
+/** The CPU time of a tool's command (client side: the pulumi engine, language host and providers, or docker-compose). */
+function cpu(samples: Samples, what: string, tool: string, t: Timed): Timed {
+    samples.add(`CPU: ${what}`, tool, t.cpuMs ?? NaN);
+    return t;
+}
+
+async function rollout(samples: Samples, tool: string, apply: () => Promise<Timed>): Promise<void> {
     const load = startLoad(HTTPS, HOST, "2", 300);
     const t0 = Date.now();
-    await apply();
+    cpu(samples, "rollout", tool, await apply());
     samples.add("rollout: command returns", tool, Date.now() - t0);
     await new Promise((r) => setTimeout(r, TAIL_MS));
     const r = await load.stop();
@@ -39,16 +45,16 @@ async function rollout(samples: Samples, tool: string, apply: () => Promise<unkn
 export async function hostplaneRound(ws: Workspace, samples: Samples): Promise<void> {
     const tool = "hostplane";
     await pulumi(ws, ["config", "set", "--path", "hostplane:environments.e2e.apps.demo.image", IMAGE(1), ...stackArgs]);
-    const cold = await pulumi(ws, ["up", "--yes", "--skip-preview", ...stackArgs], { rss: true });
+    const cold = cpu(samples, "cold up", tool, await pulumi(ws, ["up", "--yes", "--skip-preview", ...stackArgs], { rss: true }));
     const rest = await waitHealthy(`label=hostplane.stack=${STACK}`, 1, 300_000);
     samples.add("cold converge to all healthy", tool, cold.ms + rest);
     samples.add("peak RSS during up, e2e stack", tool, cold.peakRssMiB ?? NaN);
     await waitServing(HTTPS, HOST, 30_000);
-    samples.add("no-op converge (up)", tool, (await pulumi(ws, ["up", "--yes", "--skip-preview", ...stackArgs])).ms);
-    samples.add("no-op preview", tool, (await pulumi(ws, ["preview", ...stackArgs])).ms);
+    samples.add("no-op converge (up)", tool, cpu(samples, "no-op up", tool, await pulumi(ws, ["up", "--yes", "--skip-preview", ...stackArgs])).ms);
+    samples.add("no-op preview", tool, cpu(samples, "no-op preview", tool, await pulumi(ws, ["preview", ...stackArgs])).ms);
     await pulumi(ws, ["config", "set", "--path", "hostplane:environments.e2e.apps.demo.image", IMAGE(2), ...stackArgs]);
     await rollout(samples, tool, () => pulumi(ws, ["up", "--yes", "--skip-preview", ...stackArgs]));
-    samples.add("destroy", tool, (await pulumi(ws, ["destroy", "--yes", "--skip-preview", ...stackArgs])).ms);
+    samples.add("destroy", tool, cpu(samples, "destroy", tool, await pulumi(ws, ["destroy", "--yes", "--skip-preview", ...stackArgs])).ms);
 }
 
 /** The compose rendering of the workspace's e2e stack file (the one hostplane's rounds apply). */
@@ -78,12 +84,12 @@ export async function composeRound(c: ComposeDir, samples: Samples): Promise<voi
     const dc = (...args: string[]) => run("docker-compose", ["-p", PROJECT, ...args], c.dir, process.env);
     const services = composeBundle(c, 1);
     const t0 = Date.now();
-    await dc("up", "-d");
+    cpu(samples, "cold up", tool, await dc("up", "-d"));
     await waitHealthy(projectFilter(PROJECT), services, 300_000);
     samples.add("cold converge to all healthy", tool, Date.now() - t0);
     await waitServing(HTTPS, HOST, 30_000);
-    samples.add("no-op converge (up)", tool, (await dc("up", "-d")).ms);
+    samples.add("no-op converge (up)", tool, cpu(samples, "no-op up", tool, await dc("up", "-d")).ms);
     composeBundle(c, 2);
     await rollout(samples, tool, () => dc("up", "-d"));
-    samples.add("destroy", tool, (await dc("down", "-v", "--remove-orphans")).ms);
+    samples.add("destroy", tool, cpu(samples, "destroy", tool, await dc("down", "-v", "--remove-orphans")).ms);
 }

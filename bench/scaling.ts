@@ -18,11 +18,18 @@ export async function scaling(samples: Samples, sizes: number[], rounds: number,
         await captureGraph(source); // warm-up: module loading and JIT are not the program's cost
         for (let i = 0; i < rounds; i++) {
             const t = Date.now();
+            const c = process.cpuUsage();
             const g = await captureGraph(source);
+            const used = process.cpuUsage(c);
             samples.add(`evaluate program, ${n} apps (${g.resources.length} resources)`, "hostplane", Date.now() - t);
+            samples.add(`CPU: evaluate program, ${n} apps`, "hostplane", (used.user + used.system) / 1000);
         }
         await pulumi(ws, ["stack", "init", `bench${n}`]);
-        for (let i = 0; i < rounds; i++) samples.add(`preview from empty, ${n} apps`, "hostplane", (await pulumi(ws, ["preview", "--stack", `bench${n}`])).ms);
+        for (let i = 0; i < rounds; i++) {
+            const p = await pulumi(ws, ["preview", "--stack", `bench${n}`]);
+            samples.add(`preview from empty, ${n} apps`, "hostplane", p.ms);
+            samples.add(`CPU: preview from empty, ${n} apps`, "hostplane", p.cpuMs ?? NaN);
+        }
     }
     if (!upLargest) return;
     const n = Math.max(...sizes);
@@ -32,7 +39,10 @@ export async function scaling(samples: Samples, sizes: number[], rounds: number,
         await waitHealthy("label=hostplane.stack=bench" + n, n, 300_000);
         samples.add(`cold converge, ${n} apps`, "hostplane", up.ms);
         samples.add(`peak RSS during up, ${n} apps`, "hostplane", up.peakRssMiB ?? NaN);
-        samples.add(`no-op preview, ${n} apps`, "hostplane", (await pulumi(ws, ["preview", ...stack])).ms);
+        const noop = await pulumi(ws, ["preview", ...stack]);
+        samples.add(`no-op preview, ${n} apps`, "hostplane", noop.ms);
+        samples.add(`CPU: no-op preview, ${n} apps`, "hostplane", noop.cpuMs ?? NaN);
+        samples.add(`CPU: cold up, ${n} apps`, "hostplane", up.cpuMs ?? NaN);
     } finally {
         await pulumi(ws, ["destroy", "--yes", "--skip-preview", ...stack]);
         fs.rmSync(ws.dir, { recursive: true, force: true });

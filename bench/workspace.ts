@@ -30,6 +30,9 @@ export function workspace(stackFiles: Record<string, string>): Workspace {
 
 export interface Timed {
     ms: number;
+    /** CPU seconds (user + sys, in ms) of the command and every process it waited for: on a
+     * shared machine wall time follows the load, this much less. */
+    cpuMs?: number;
     peakRssMiB?: number;
     output: string;
 }
@@ -39,10 +42,22 @@ export function pulumi(ws: Workspace, args: string[], opts: { rss?: boolean } = 
     return run("pulumi", args, ws.dir, ws.env, opts.rss);
 }
 
+// bash's `times` after the command: its second line is the CPU time of the reaped children (the
+// command, and through it the engine's plugins and language host, which it waits for).
+const WITH_TIMES = 'f=$1; shift; "$@"; rc=$?; times > "$f"; exit $rc';
+
+/** Children's user + sys of a `times` output, in ms. */
+export function childCpuMs(times: string): number | undefined {
+    const line = times.trim().split("\n")[1] ?? "";
+    const v = [...line.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60_000 + Number(m[2]) * 1000);
+    return v.length === 2 ? Math.round(v[0] + v[1]) : undefined;
+}
+
 export function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, rss = false): Promise<Timed> {
     const start = Date.now();
+    const timesFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hostplane-bench-times-")), "times");
     return new Promise((resolve, reject) => {
-        const p = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+        const p = spawn("bash", ["-c", WITH_TIMES, "bash", timesFile, cmd, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
         const sampler = rss && p.pid ? sampleTreeRss(p.pid) : undefined;
         let output = "";
         p.stdout.on("data", (d) => (output += d));
@@ -51,7 +66,9 @@ export function run(cmd: string, args: string[], cwd: string, env: NodeJS.Proces
         p.on("exit", (code) => {
             const ms = Date.now() - start;
             const peakRssMiB = sampler?.stop();
-            if (code === 0) resolve({ ms, peakRssMiB, output });
+            const cpuMs = fs.existsSync(timesFile) ? childCpuMs(fs.readFileSync(timesFile, "utf8")) : undefined;
+            fs.rmSync(path.dirname(timesFile), { recursive: true, force: true });
+            if (code === 0) resolve({ ms, cpuMs, peakRssMiB, output });
             else reject(new Error(`${cmd} ${args.join(" ")} exited ${code}:\n${output.split("\n").slice(-30).join("\n")}`));
         });
     });
