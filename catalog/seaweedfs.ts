@@ -39,8 +39,10 @@ export const seaweedfs = {
     parts: (s) => ({
         main: {
             // The official image's `server` role (data in /data); every listener on all addresses of
-            // the container (the metrics port otherwise binds the detected IP only).
-            command: ["server", "-s3", `-s3.config=${SEAWEEDFS_S3_CONFIG}`, "-ip.bind=0.0.0.0", `-metricsPort=${METRICS_PORT}`],
+            // the container (the metrics port otherwise binds the detected IP only). Its entrypoint
+            // preallocates each 1 GiB volume, and the first write grows 7 of them: 7 GiB of disk
+            // before the first object (measured); the last flag wins, so volumes grow as data comes.
+            command: ["server", "-s3", `-s3.config=${SEAWEEDFS_S3_CONFIG}`, "-ip.bind=0.0.0.0", `-metricsPort=${METRICS_PORT}`, "-master.volumePreallocate=false"],
             files: [{ path: SEAWEEDFS_S3_CONFIG, content: { secret: (v) => s3Config(v["access-key"], v["secret-key"]) }, permissions: "0400" }],
         },
         ...(s.settings.buckets.length

@@ -20,7 +20,7 @@ describe("catalog: SeaweedFS (object store of new stacks) and MinIO (existing st
         const s = stack([]);
         const k = kindOf("seaweedfs");
         const main = k.parts!(s, { metrics: true }).main;
-        assert.deepStrictEqual(main.command, ["server", "-s3", `-s3.config=${SEAWEEDFS_S3_CONFIG}`, "-ip.bind=0.0.0.0", "-metricsPort=9324"]);
+        assert.deepStrictEqual(main.command, ["server", "-s3", `-s3.config=${SEAWEEDFS_S3_CONFIG}`, "-ip.bind=0.0.0.0", "-metricsPort=9324", "-master.volumePreallocate=false"]);
         assert.deepStrictEqual([s.port, s.dataPath, k.exporter.port, k.exporter.path, k.exporter.image], [8333, "/data", 9324, "/metrics", undefined]);
         assert.match(s.image, /^chrislusf\/seaweedfs:[0-9.]+$/);
     });
