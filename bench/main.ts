@@ -99,7 +99,7 @@ function flush(samples: Samples, out: string, meta: { load: number[][] } & Recor
     const units = Object.fromEntries(rows.map((r) => [r.metric, r.metric.startsWith("peak RSS") ? "MiB" : r.metric.startsWith("rollout: failed") || r.metric.startsWith("rollout: requests") ? "count" : "s"]));
     console.log("\n" + table(rows, units));
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, JSON.stringify({ ...meta, finished: final ? new Date().toISOString() : undefined, rows, units }, null, 2) + "\n");
+    fs.writeFileSync(out, JSON.stringify({ ...meta, finished: final ? new Date().toISOString() : undefined, rows, units, profiles: samples.profiles }, null, 2) + "\n");
     console.log(`\nwrote ${out}${final ? "" : " (partial)"}`);
 }
 

@@ -22,9 +22,16 @@ export interface Profile {
 }
 
 export async function profiledUp(ws: Workspace, stack: string, extra: string[] = []): Promise<Profile> {
-    const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hostplane-profile-")), "events.jsonl");
+    const log = eventLogPath();
     const t0 = Date.now() / 1000;
     const r = await pulumi(ws, ["up", "--yes", "--skip-preview", "--stack", stack, "--event-log", log, ...extra]);
+    return readEventLog(log, t0, r.ms);
+}
+
+export const eventLogPath = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hostplane-profile-")), "events.jsonl");
+
+/** Steps of an engine event log written by a command started at t0 (seconds since the epoch). */
+export function readEventLog(log: string, t0: number, totalMs: number): Profile {
     const steps = new Map<string, Step>();
     for (const line of fs.readFileSync(log, "utf8").split("\n").filter(Boolean)) {
         const e = JSON.parse(line);
@@ -34,11 +41,14 @@ export async function profiledUp(ws: Workspace, stack: string, extra: string[] =
         const out = e.resOutputsEvent?.metadata ?? e.resOpFailedEvent?.metadata;
         if (out && steps.has(out.urn)) steps.get(out.urn)!.end = ts;
     }
-    const list = [...steps.values()].filter((s) => s.op !== "same");
-    const first = Math.min(...list.map((s) => s.start));
-    const last = Math.max(...list.map((s) => s.end ?? s.start));
+    fs.rmSync(path.dirname(log), { recursive: true, force: true });
+    // First and last over every step (a no-op has only "same" ones); the list has the changes.
+    const all = [...steps.values()];
+    const list = all.filter((s) => s.op !== "same");
+    const first = Math.min(...all.map((s) => s.start));
+    const last = Math.max(...all.map((s) => s.end ?? s.start));
     return {
-        totalMs: r.ms,
+        totalMs,
         firstStepMs: Math.round((first - t0) * 1000),
         lastStepEndMs: Math.round((last - t0) * 1000),
         steps: list

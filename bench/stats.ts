@@ -17,6 +17,8 @@ export function stat(samples: number[]): Stat {
 /** Samples keyed by "metric / tool". */
 export class Samples {
     readonly data = new Map<string, number[]>();
+    /** Engine event-log profiles of the measured commands (bench/profile.ts), as printed. */
+    readonly profiles: string[] = [];
     add(metric: string, tool: string, value: number): void {
         const k = `${metric}\t${tool}`;
         this.data.set(k, [...(this.data.get(k) ?? []), value]);
