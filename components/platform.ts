@@ -26,6 +26,8 @@ export class Platform extends pulumi.ComponentResource {
 
     constructor(name: string, model: PlatformModel, opts?: pulumi.ComponentResourceOptions, settings: PlatformSettings = {}) {
         super("hostplane:index:Platform", name, {}, opts);
+        // Until the Swarm runtime realizes a cluster, deploying one would put everything on its first manager.
+        if (model.cluster) throw new Error("hostplane:cluster: validated, but this version cannot deploy a cluster yet (the Swarm runtime is not built); use hostplane:host");
         this.host = new Host(`${model.prefix}-host`, { model, writeKeyFile: settings.underMocks !== true }, { parent: this });
         // local-build images exist before anything that could run them: everything else comes after the networks.
         const images =

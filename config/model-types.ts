@@ -60,6 +60,10 @@ export interface AppModel {
      * <env>-<app>, so a proxy on several environment networks never gets two environments' answers.
      */
     alias: string;
+    /** Cluster only: tasks of the app's Swarm service (default 1). */
+    replicas?: number;
+    /** Cluster only: node labels every task's node carries. */
+    placement?: string[];
 }
 
 export interface EnvironmentModel {

@@ -9,6 +9,7 @@ import type { ImagesModel } from "./image-recipes";
 import { RegistryImagesModel, registryImagesModel } from "./images";
 import type { AppModel, EnvironmentModel, ProxyModel, ProxyRouteModel, RouteModel, SecretModel } from "./model-types";
 import { MONITORING_ROUTE_ENV } from "./model-types";
+import { clusterModel, type ClusterModel } from "./cluster";
 
 export type { DataServiceModel } from "./services";
 export * from "./model-types";
@@ -17,7 +18,10 @@ export interface PlatformModel {
     project: string;
     stack: string;
     prefix: string;
+    /** The single host, or a cluster's first manager (where Docker resources are created). */
     host: HostConfig;
+    /** Several hosts as one Docker Swarm; absent for a single host. */
+    cluster?: ClusterModel;
     logs: { maxSize: string; maxFile: number };
     drainSeconds: number;
     monitoringNetworkName: string;
@@ -91,6 +95,7 @@ export function buildModel(cfg: StackConfigParsed, project: string, stack: strin
         stack,
         prefix: cfg.prefix,
         host: cfg.host,
+        ...(cfg.cluster ? { cluster: clusterModel(cfg.cluster) } : {}),
         logs: d.logs,
         drainSeconds: d.drainSeconds,
         monitoringNetworkName: monitoringNetworkName(cfg.prefix),
@@ -151,6 +156,9 @@ function appModel(cfg: StackConfigParsed, envName: string, env: EnvironmentConfi
         hostPort: app.hostPort === undefined ? undefined : app.hostPort + env.portOffset,
         containerBaseName: `${cfg.prefix}-${envName}-${appName}`,
         alias: `${envName}-${appName}`,
+        // Cluster only; absent otherwise, so a single host's app (and its spec hash) is unchanged.
+        ...(app.replicas === undefined ? {} : { replicas: app.replicas }),
+        ...(app.placement ? { placement: app.placement } : {}),
     };
 }
 

@@ -55,3 +55,10 @@ export const routePath = z.string().regex(/^\/$|^(\/(?!\.{1,2}(\/|$))[A-Za-z0-9.
 });
 /** Client addresses or CIDRs (nginx `allow`). */
 export const allowFrom = z.array(z.string().regex(/^[0-9a-fA-F:.]+(\/[0-9]{1,3})?$/, { error: "expected an IP address or CIDR like 10.0.0.0/8" }));
+
+/** A Swarm node label as hostplane uses it (a role like edge, data, gpu): apps and data services are placed by it. */
+export const nodeLabel = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, { error: "expected a node label of lowercase letters, digits and '-', like edge or data" });
+/** Where a workload runs in a cluster: on nodes carrying every one of these labels. */
+export const placement = z.array(nodeLabel).min(1);
+/** Tasks of a workload in a cluster (a Swarm service's replicas). */
+export const replicas = z.number().int().min(1).max(100);

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { Monitoring } from "./monitoring-schema";
 import { DataService, type DataServiceConfig } from "../catalog";
-import { allowFrom, atLeastOneSecond, bodySize, configKeyName, cpus, duration, envVarName, hostname, imageRef, memory, port, routePath } from "./primitives";
+import { allowFrom, atLeastOneSecond, bodySize, configKeyName, cpus, duration, envVarName, hostname, imageRef, memory, nodeLabel, placement, port, replicas, routePath } from "./primitives";
 import { REGISTRY_FIELDS } from "./images";
 
 export { BODY_SIZE_PATTERN, DURATION_PATTERN, MEMORY_PATTERN } from "./primitives";
@@ -93,6 +93,10 @@ export const App = z.strictObject({
         .optional(),
     /** Publish the app on 127.0.0.1:(hostPort + environment portOffset), for local use only. */
     hostPort: port.optional(),
+    /** Cluster only: tasks of the app (a Swarm service's replicas); one container on a single host. */
+    replicas: replicas.optional(),
+    /** Cluster only: run on nodes carrying every one of these labels. */
+    placement: placement.optional(),
 });
 
 // Data services: each kind's block is in its catalog file (catalog/<kind>.ts).
@@ -157,6 +161,23 @@ export const HostHcloud = z.strictObject({
 });
 export const Host = z.discriminatedUnion("provider", [HostLocal, HostSsh, HostHcloud], {
     error: "expected host.provider to be one of local, ssh, hcloud",
+});
+
+/** One machine of a cluster: how it is reached (or created), its Swarm role and its labels. */
+export const ClusterNode = z.strictObject({
+    name: name("a node"),
+    role: z.enum(["manager", "worker"], { error: "expected role manager or worker" }),
+    /** Node labels (Swarm node labels hostplane.<label>=true): edge runs the proxy, others pin workloads. */
+    labels: z.array(nodeLabel).default([]),
+    host: Host,
+    /** Address the other nodes reach this one at (swarm advertise address); default the ssh address, or the hcloud server's IPv4. */
+    advertiseAddress: z.string().regex(/^[0-9.]+$|^[0-9a-fA-F:]*:[0-9a-fA-F:.]+$/, { error: "expected an IP address like 10.0.0.2" }).optional(),
+});
+/** Several hosts as one Docker Swarm (config/cluster.ts); instead of `host`. */
+export const Cluster = z.strictObject({
+    nodes: z.array(ClusterNode).min(1),
+    /** Overlay networks with IPsec encryption (--opt encrypted) between nodes. */
+    encrypted: z.boolean().default(true),
 });
 
 export const Defaults = z.strictObject({
@@ -238,7 +259,10 @@ export const Proxy = z.strictObject({
 export const StackConfig = z.strictObject({
     /** Prefix of every Docker name on the host: containers, networks, volumes. */
     prefix: name("a prefix").default("hostplane"),
-    host: Host,
+    /** One machine; or `cluster` for several (then this is absent). */
+    host: Host.optional(),
+    /** Several machines as one Docker Swarm; its first manager is where Docker resources are created. */
+    cluster: Cluster.optional(),
     defaults: Defaults.prefault({}),
     /** The nginx reverse proxy; optional, defaults to self-signed TLS on 80/443. */
     proxy: Proxy.prefault({}),
@@ -251,7 +275,11 @@ export const StackConfig = z.strictObject({
     }),
 });
 
-export type StackConfigParsed = z.output<typeof StackConfig>;
+/** As parsed: `host` may be absent when a cluster is declared. */
+export type StackConfigRaw = z.output<typeof StackConfig>;
+/** As the rest of the program sees it: `host` is the machine Pulumi talks Docker to (a cluster's first manager). */
+export type StackConfigParsed = Omit<StackConfigRaw, "host"> & { host: HostConfig };
+export type ClusterConfig = z.output<typeof Cluster>;
 export type AppConfig = z.output<typeof App>;
 export type EnvironmentConfig = z.output<typeof Environment>;
 export type HostConfig = z.output<typeof Host>;

@@ -16,6 +16,8 @@ import { imagesIssues, registryHost } from "./images";
 import { applyMirror } from "./image-mirror";
 import type { ImagesModel } from "./image-recipes";
 import { offsiteIssues } from "./backup";
+import { clusterIssues, withPrimaryHost } from "./cluster";
+import { placementIssues } from "./placement";
 
 import { NAMESPACE, type ConfigSource } from "./source";
 
@@ -45,12 +47,17 @@ export function loadPlatformModel(source: ConfigSource): PlatformModel {
         }
     }
 
-    issues.unshift(...hcloudTokenIssues(plain.host, source.external, source.stack), ...hcloudEndpointIssues(source.external));
-    const parsed = StackConfig.safeParse(plain);
-    if (!parsed.success) {
-        issues.push(...parsed.error.issues.map((i) => zodIssue(i, plain)));
+    issues.unshift(...hcloudTokenIssues(plain.host ?? clusterHcloudHost(plain.cluster), source.external, source.stack), ...hcloudEndpointIssues(source.external));
+    const parsedRaw = StackConfig.safeParse(plain);
+    if (!parsedRaw.success) {
+        issues.push(...parsedRaw.error.issues.map((i) => zodIssue(i, plain)));
         throw new ConfigError(issues, source.description);
     }
+    // A cluster's first manager is the host Pulumi talks Docker to (config/cluster.ts).
+    const primary = withPrimaryHost(parsedRaw.data, key);
+    issues.push(...primary.issues, ...clusterIssues(parsedRaw.data.cluster, key), ...placementIssues(parsedRaw.data, key));
+    if (!primary.cfg) throw new ConfigError(issues, source.description);
+    const parsed = { data: primary.cfg };
     issues.push(...semanticIssues(parsed.data, secrets, source.stack));
     issues.push(...reservedEnvIssues(parsed.data, key), ...exposureIssues(parsed.data, key), ...aliasIssues(parsed.data, key), ...sshPortIssues(parsed.data));
     issues.push(...hcloudKeyIssues(parsed.data.host.provider, secrets, NAMESPACE, source.stack));
@@ -62,6 +69,12 @@ export function loadPlatformModel(source: ConfigSource): PlatformModel {
     issues.push(...imagesIssues(parsed.data.images, appImages(parsed.data), secrets, NAMESPACE, source.stack));
     if (issues.length > 0) throw new ConfigError(issues, source.description);
     return buildModel(parsed.data, source.project, source.stack, images);
+}
+
+/** The first hcloud node of a raw cluster value, for the token check (which runs before the schema). */
+function clusterHcloudHost(cluster: unknown): unknown {
+    const nodes = (cluster as { nodes?: unknown } | undefined)?.nodes;
+    return Array.isArray(nodes) ? nodes.map((n) => (n as { host?: unknown } | null)?.host).find((h) => (h as { provider?: unknown } | undefined)?.provider === "hcloud") : undefined;
 }
 
 /** hostplane:images.mirror: every image from the mirror (registry source only; local builds need none). */

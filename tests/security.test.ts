@@ -73,7 +73,8 @@ echo migrated
 
 describe("security: the HTTP health check is no shell code", () => {
     it("a path with shell syntax (past validation) is passed as data: the check fails against a closed port", () => {
-        const parsed = StackConfig.parse({ ...baseConfig() });
+        const raw = StackConfig.parse({ ...baseConfig() });
+        const parsed = { ...raw, host: raw.host! };
         parsed.environments.production.apps.api.healthcheck.path = "/health; true #";
         parsed.environments.production.apps.api.port = 1; // nothing listens on 127.0.0.1:1
         const api = buildModel(parsed, "hostplane", "test").environments[0].apps.find((a) => a.name === "api")!;

@@ -24,12 +24,124 @@ const S = "hostplane:environments.staging.apps";
 const AGE_KEY = "age1qv8306tdv6dlxl748kdk5wx0n8aaxy8hnl9l0wxwgl03ztxmva7s76ad5n";
 const S3 = { endpoint: "https://s3.example.com", bucket: "dumps", accessKeyId: "s3Key", secretAccessKey: "s3Secret", ageRecipients: [AGE_KEY] };
 
+/** A node of a test cluster, reached over SSH. */
+const node = (name: string, role: string, labels: string[], address: string) => ({ name, role, labels, host: { provider: "ssh", address, user: "hostplane" } });
+/** The baseline stack on three nodes instead of one host: a manager on the edge, a data node, a plain worker. */
+function onCluster(c: Record<string, any>, nodes: Record<string, unknown>[] = [node("n1", "manager", ["edge"], "10.0.0.2"), node("n2", "worker", ["data"], "10.0.0.3"), node("n3", "worker", [], "10.0.0.4")]) {
+    delete c.host;
+    c.cluster = { nodes };
+}
+const CLUSTER_SECRETS = ["stripeApiKey", "sshPrivateKey"];
+const C = "hostplane:cluster.nodes";
+const DB = "hostplane:environments.production.services.db";
+
+// Clusters (config/cluster.ts, config/placement.ts): replicas, placement, managers.
+const CLUSTER_CASES: Case[] = [
+    {
+        name: "replicas above 1 on a single host",
+        mutate: (c) => (c.environments.production.apps.api.replicas = 3),
+        expect: [{ key: `${P}.api.replicas`, message: "got 3; a single host runs one container of an app (its revisions roll side by side): expected 1, or declare hostplane:cluster" }],
+    },
+    {
+        name: "placement on a single host",
+        mutate: (c) => (c.environments.production.apps.api.placement = ["edge"]),
+        expect: [{ key: `${P}.api.placement`, message: "is set, but the stack has one host; expected placement only with hostplane:cluster" }],
+    },
+    {
+        name: "replicas above 1 for a stateful data service",
+        mutate: (c) => (c.environments.production.services = { db: { type: "postgres", replicas: 2 } }),
+        expect: [{ key: `${DB}.replicas`, message: "got 2; a postgres data service is stateful (one volume on one node) and runs single-instance: expected 1 (or leave it out)" }],
+    },
+    {
+        name: "cluster: a placement label no node has",
+        mutate: (c) => (onCluster(c), (c.environments.production.apps.api.placement = ["gpu"])),
+        secrets: CLUSTER_SECRETS,
+        expect: [{ key: `${P}.api.placement`, message: "label 'gpu' is on no node; expected one of the cluster's node labels: data, edge" }],
+    },
+    {
+        name: "cluster: labels no single node carries together",
+        mutate: (c) => (onCluster(c), (c.environments.production.apps.api.placement = ["edge", "data"])),
+        secrets: CLUSTER_SECRETS,
+        expect: [{ key: `${P}.api.placement`, message: "no node carries all of edge, data; expected labels one node has together" }],
+    },
+    {
+        name: "cluster without a manager",
+        mutate: (c) => onCluster(c, [node("n1", "worker", ["edge"], "10.0.0.2"), node("n2", "worker", [], "10.0.0.3")]),
+        secrets: CLUSTER_SECRETS,
+        expect: [{ key: C, message: "has no manager (nodes: n1, n2); expected at least one node with role: manager" }],
+    },
+    {
+        name: "cluster with an even number of managers",
+        mutate: (c) => onCluster(c, [node("n1", "manager", ["edge"], "10.0.0.2"), node("n2", "manager", [], "10.0.0.3"), node("n3", "worker", [], "10.0.0.4")]),
+        secrets: CLUSTER_SECRETS,
+        expect: [{ key: C, message: "has 2 managers (n1, n2); expected an odd number (1, 3, 5): Raft needs a majority, and 2 managers tolerate no more failures than 1" }],
+    },
+    {
+        name: "cluster: a data service not pinned to a node",
+        mutate: (c) => (onCluster(c), (c.environments.production.services = { db: { type: "postgres" } })),
+        secrets: CLUSTER_SECRETS,
+        expect: [{ key: `${DB}.placement`, message: "is required in a cluster of 3 nodes: a data service keeps its volume on one node; expected labels exactly one node has, like [data]" }],
+    },
+    {
+        name: "cluster: a data service whose labels match two nodes",
+        mutate: (c) => {
+            onCluster(c, [node("n1", "manager", ["edge", "data"], "10.0.0.2"), node("n2", "worker", ["data"], "10.0.0.3"), node("n3", "worker", [], "10.0.0.4")]);
+            c.environments.production.services = { db: { type: "postgres", placement: ["data"] } };
+        },
+        secrets: CLUSTER_SECRETS,
+        expect: [{ key: `${DB}.placement`, message: "data matches 2 nodes (n1, n2); expected labels exactly one node has: its volume stays on that node" }],
+    },
+    {
+        name: "cluster and host both set",
+        mutate: (c) => (onCluster(c), (c.host = { provider: "local" })),
+        secrets: CLUSTER_SECRETS,
+        expect: [{ key: "hostplane:cluster", message: "is set together with host; expected one of them: host for one machine, cluster for several" }],
+    },
+    {
+        name: "neither host nor cluster",
+        mutate: (c) => delete c.host,
+        expect: [{ key: "hostplane:host", message: "is required; expected host ({provider: local|ssh|hcloud, …}) or cluster ({nodes: […]})" }],
+    },
+    {
+        name: "cluster: no edge node for the proxy",
+        mutate: (c) => onCluster(c, [node("n1", "manager", [], "10.0.0.2")]),
+        secrets: CLUSTER_SECRETS,
+        expect: [{ key: C, message: "no node has the label 'edge'; expected at least one: the proxy runs on edge nodes, publishing its ports there" }],
+    },
+    {
+        name: "cluster: two nodes with one name, a local node among several",
+        mutate: (c) => onCluster(c, [node("n1", "manager", ["edge"], "10.0.0.2"), node("n1", "worker", [], "10.0.0.3"), { name: "n3", role: "worker", host: { provider: "local" } }]),
+        secrets: CLUSTER_SECRETS,
+        expect: [
+            { key: `${C}[1].name`, message: "'n1' is also the name of nodes[0]; expected unique node names" },
+            { key: `${C}[2].host.provider`, message: "got local in a cluster of 3 nodes; expected ssh or hcloud (a local engine is a valid one-node cluster only)" },
+        ],
+    },
+    {
+        name: "cluster: two nodes at one address, a bad role",
+        mutate: (c) => onCluster(c, [node("n1", "manager", ["edge"], "10.0.0.2"), node("n2", "worker", [], "10.0.0.2"), node("n3", "leader", [], "10.0.0.4")]),
+        secrets: CLUSTER_SECRETS,
+        expect: [{ key: `${C}[2].role`, message: 'got "leader"; expected role manager or worker' }],
+    },
+    {
+        name: "cluster: two nodes at one address",
+        mutate: (c) => onCluster(c, [node("n1", "manager", ["edge"], "10.0.0.2"), node("n2", "worker", [], "10.0.0.2")]),
+        secrets: CLUSTER_SECRETS,
+        expect: [{ key: C, message: "nodes n1 and n2 are both 10.0.0.2:22; expected one node per machine" }],
+    },
+    {
+        name: "cluster: ssh nodes without the private key",
+        mutate: (c) => onCluster(c),
+        expect: [{ key: "hostplane:sshPrivateKey", message: "missing secret: host.provider is ssh; set the private key with 'pulumi config set --secret hostplane:sshPrivateKey < ~/.ssh/id_ed25519 --stack test'" }],
+    },
+];
+
 const CASES: Case[] = [
     {
         name: "unknown top-level key",
         mutate: () => {},
         extra: { colour: "blue" },
-        expect: [{ key: "hostplane:colour", message: "unknown key; expected one of prefix, host, defaults, proxy, images, monitoring, environments, or a secret set with 'pulumi config set --secret hostplane:colour'" }],
+        expect: [{ key: "hostplane:colour", message: "unknown key; expected one of prefix, host, cluster, defaults, proxy, images, monitoring, environments, or a secret set with 'pulumi config set --secret hostplane:colour'" }],
     },
     {
         name: "proxy: letsencrypt without an e-mail",
@@ -59,8 +171,8 @@ const CASES: Case[] = [
     },
     {
         name: "unknown app key",
-        mutate: (c) => (c.environments.production.apps.api.replicas = 2),
-        expect: [{ key: `${P}.api`, message: "unknown key 'replicas'; expected only image, port, command, env, secrets, secretDelivery, user, healthcheck, cpus, memory, restart, routes, metrics, dependsOn, migration, hostPort" }],
+        mutate: (c) => (c.environments.production.apps.api.scale = 2),
+        expect: [{ key: `${P}.api`, message: "unknown key 'scale'; expected only image, port, command, env, secrets, secretDelivery, user, healthcheck, cpus, memory, restart, routes, metrics, dependsOn, migration, hostPort, replicas, placement" }],
     },
     {
         name: "unknown environment key",
@@ -159,7 +271,7 @@ const CASES: Case[] = [
         secrets: [],
         extra: { stripeApiKey: "sk_live_123" },
         expect: [
-            { key: "hostplane:stripeApiKey", message: "unknown key; expected one of prefix, host, defaults, proxy, images, monitoring, environments, or a secret set with 'pulumi config set --secret hostplane:stripeApiKey'" },
+            { key: "hostplane:stripeApiKey", message: "unknown key; expected one of prefix, host, cluster, defaults, proxy, images, monitoring, environments, or a secret set with 'pulumi config set --secret hostplane:stripeApiKey'" },
             { key: `${P}.api.secrets.STRIPE_API_KEY`, message: "missing secret hostplane:stripeApiKey; set it with 'pulumi config set --secret hostplane:stripeApiKey <value> --stack test'" },
         ],
     },
@@ -593,6 +705,7 @@ const CASES: Case[] = [
         mutate: (c) => (c.defaults = { drainSeconds: 600 }),
         expect: [{ key: "hostplane:defaults.drainSeconds", message: "got 600; expected at most 300" }],
     },
+    ...CLUSTER_CASES,
 ];
 
 function issuesOf(c: Case): ConfigIssue[] {
@@ -617,6 +730,29 @@ describe("config validation", () => {
     for (const c of CASES) {
         it(`rejects: ${c.name}`, () => assert.deepStrictEqual(issuesOf(c), c.expect));
     }
+
+    it("accepts a three-node cluster: replicas, placement and a pinned data service in the model", () => {
+        const cfg = baseConfig();
+        onCluster(cfg);
+        cfg.environments.production.apps.api.replicas = 3;
+        cfg.environments.production.apps.web.placement = ["edge"];
+        cfg.environments.production.services = { db: { type: "postgres", placement: ["data"] } };
+        cfg.environments.production.apps.api.dependsOn = ["db"];
+        const model = loadPlatformModel(sourceOf(cfg, CLUSTER_SECRETS));
+        assert.strictEqual(model.cluster?.primary, "n1");
+        assert.deepStrictEqual(model.host, { provider: "ssh", address: "10.0.0.2", user: "hostplane", port: 22, bootstrap: true, swap: "2G" });
+        assert.deepStrictEqual(model.cluster?.nodes.map((n) => [n.name, n.role, n.labels.join(",")]), [["n1", "manager", "edge"], ["n2", "worker", "data"], ["n3", "worker", ""]]);
+        const prod = model.environments.find((e) => e.name === "production")!;
+        assert.strictEqual(prod.apps.find((a) => a.name === "api")!.replicas, 3);
+        assert.deepStrictEqual(prod.apps.find((a) => a.name === "web")!.placement, ["edge"]);
+        assert.deepStrictEqual(prod.services[0].settings.placement, ["data"]);
+    });
+
+    it("a single host's model has no cluster, replicas or placement", () => {
+        const model = loadPlatformModel(sourceOf(baseConfig()));
+        assert.strictEqual(model.cluster, undefined);
+        for (const app of model.environments.flatMap((e) => e.apps)) assert.ok(!("replicas" in app) && !("placement" in app), app.name);
+    });
 
     it("reports every problem at once, each naming its key", () => {
         const cfg = baseConfig();
