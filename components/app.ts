@@ -19,7 +19,7 @@ import * as random from "@pulumi/random";
 import { AppModel, networkName, PlatformModel } from "../config/model";
 import type { Credential } from "../config/services";
 import { appWorkload, specHash } from "../spec/app";
-import { dockerRuntime, type StackContext } from "./context";
+import { dockerRuntime, type RuntimeFactory, type StackContext } from "./context";
 import { migrationJob } from "./migration";
 import { appImage } from "./images";
 import { stackSecret } from "./secrets";
@@ -38,6 +38,8 @@ export interface AppArgs {
     dependsOn: pulumi.Input<pulumi.Resource>[];
     /** Connection credentials of the data services this app depends on (a secret Output). */
     credential?: (service: string, credential: Credential, app: string) => pulumi.Output<string>;
+    /** In a cluster: the Swarm runtime (one service per revision); the single-host Docker runtime otherwise. */
+    runtime?: RuntimeFactory;
 }
 
 export { specHash };
@@ -60,7 +62,8 @@ export class App extends pulumi.ComponentResource {
         const secretValues = app.secrets.map((s) => ({ name: s.name, value: secretValue(this, base, s, args) }));
         const secrets = Object.fromEntries(secretValues.map((s) => [s.name, s.value]));
         const spec = appWorkload(app, model);
-        const runtime = dockerRuntime(model, args.provider, { [app.environment]: args.network }, this);
+        const networks = { [app.environment]: args.network };
+        const runtime = args.runtime ? args.runtime(this, networks) : dockerRuntime(model, args.provider, networks, this);
         // The image as it will run (repo@sha256:… when pinned): a moved tag is a new revision.
         const image = appImage(this, app, model.images, args.provider);
         const revision = runtime.revision(spec, secrets, image.ref);

@@ -5,6 +5,7 @@ import type * as docker from "@pulumi/docker";
 import type * as pulumi from "@pulumi/pulumi";
 import type { PlatformModel } from "../config/model";
 import { DockerRuntime } from "../runtime/docker";
+import type { Runtime } from "../runtime/runtime";
 
 export type StackContext = Pick<PlatformModel, "prefix" | "project" | "stack" | "logs">;
 
@@ -18,6 +19,15 @@ export type HostModelContext = StackContext &
         proxy: Pick<PlatformModel["proxy"], "hosts" | "ports">;
         environments: Pick<PlatformModel["environments"][number], "kind">[];
     };
+
+/** Where a workload of a cluster runs when it is not a Swarm service: a node's engine (a pinned data service). */
+export interface NodeEngine {
+    provider: docker.Provider;
+    dockerHost: pulumi.Input<string>;
+}
+
+/** Makes the runtime of one component's workloads (the Swarm runtime in a cluster), with `networks` by the names its specs use. */
+export type RuntimeFactory = (parent: pulumi.Resource, networks: Record<string, docker.Network>) => Runtime;
 
 /** The Docker runtime of one component's workloads: `networks` by the names its specs use. */
 export function dockerRuntime(

@@ -5,6 +5,7 @@ import type { EnvironmentModel } from "../config/model";
 import { App, type AppModelContext } from "./app";
 import { DataServices } from "./data";
 import type { DataModelContext } from "./data/args";
+import type { NodeEngine, RuntimeFactory } from "./context";
 
 export interface EnvironmentArgs {
     /** What its apps and data services read of the model. */
@@ -13,6 +14,8 @@ export interface EnvironmentArgs {
     provider: docker.Provider;
     network: docker.Network;
     dockerHost: pulumi.Input<string>;
+    /** In a cluster: the apps' Swarm runtime, and the node engine of each pinned data service. */
+    cluster?: { runtime: RuntimeFactory; nodeOf: (service: EnvironmentModel["services"][number]) => NodeEngine };
 }
 
 export class Environment extends pulumi.ComponentResource {
@@ -26,7 +29,7 @@ export class Environment extends pulumi.ComponentResource {
         // Data services first: apps that name one in dependsOn wait for it (and its setup steps).
         this.data = new DataServices(
             `${args.model.prefix}-${env.name}-data`,
-            { model: args.model, environment: env, provider: args.provider, network: args.network, dockerHost: args.dockerHost },
+            { model: args.model, environment: env, provider: args.provider, network: args.network, dockerHost: args.dockerHost, ...(args.cluster ? { nodeOf: args.cluster.nodeOf } : {}) },
             { parent: this },
         );
         const serviceNames = new Set(env.services.map((s) => s.name));
@@ -42,6 +45,7 @@ export class Environment extends pulumi.ComponentResource {
                     dockerHost: args.dockerHost,
                     dependsOn: [args.network, ...app.dependsOn.flatMap((d) => (serviceNames.has(d) ? this.data.ready(d) : [this.apps[d]]))],
                     credential: (service, kind, appName) => this.data.credential(service, kind, appName),
+                    ...(args.cluster ? { runtime: args.cluster.runtime } : {}),
                 },
                 { parent: this },
             );

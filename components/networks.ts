@@ -6,7 +6,7 @@ import type { PlatformModel } from "../config/model";
 import { labelsFor } from "./labels";
 
 export interface NetworksArgs {
-    model: Pick<PlatformModel, "project" | "stack" | "environments" | "monitoringNetworkName">;
+    model: Pick<PlatformModel, "project" | "stack" | "environments" | "monitoringNetworkName" | "cluster">;
     provider: docker.Provider;
     dependsOn: pulumi.Input<pulumi.Resource>[];
 }
@@ -20,21 +20,24 @@ export class Networks extends pulumi.ComponentResource {
         super("hostplane:network:Networks", name, {}, opts);
         const { model } = args;
         const childOpts = { parent: this, provider: args.provider, dependsOn: args.dependsOn };
+        const kind = driverOf(model.cluster);
         for (const env of model.environments) {
-            this.environments[env.name] = new docker.Network(
-                env.networkName,
-                { name: env.networkName, driver: "bridge", labels: labelsFor(model, { environment: env.name }) },
-                childOpts,
-            );
+            this.environments[env.name] = new docker.Network(env.networkName, { name: env.networkName, ...kind, labels: labelsFor(model, { environment: env.name }) }, childOpts);
         }
-        this.monitoring = new docker.Network(
-            model.monitoringNetworkName,
-            { name: model.monitoringNetworkName, driver: "bridge", labels: labelsFor(model, { environment: "monitoring" }) },
-            childOpts,
-        );
+        this.monitoring = new docker.Network(model.monitoringNetworkName, { name: model.monitoringNetworkName, ...kind, labels: labelsFor(model, { environment: "monitoring" }) }, childOpts);
         this.registerOutputs({
             names: Object.fromEntries(Object.entries(this.environments).map(([k, n]) => [k, n.name])),
             monitoring: this.monitoring.name,
         });
     }
+}
+
+/**
+ * A bridge on one host. In a cluster: an overlay spanning the nodes, attachable (pinned data
+ * services, the proxy and migration jobs are plain containers on their node that join it), with
+ * IPsec encryption between nodes unless the cluster turns it off.
+ */
+function driverOf(cluster: PlatformModel["cluster"]): Pick<docker.NetworkArgs, "driver" | "attachable" | "options"> {
+    if (!cluster) return { driver: "bridge" };
+    return { driver: "overlay", attachable: true, ...(cluster.encrypted ? { options: { encrypted: "true" } } : {}) };
 }

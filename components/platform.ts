@@ -1,7 +1,8 @@
 // Platform: the root component. Host -> Networks -> Environments -> Proxy, each edge an explicit
 // dependsOn; local-build images (when the stack builds its own) come before the networks.
 import * as pulumi from "@pulumi/pulumi";
-import { MONITORING_ROUTE_ENV, PlatformModel } from "../config/model";
+import { MONITORING_ROUTE_ENV, PlatformModel, type DataServiceModel } from "../config/model";
+import { ClusterNodes } from "./cluster";
 import { Environment } from "./environment";
 import { Host } from "./host";
 import { LocalImages } from "./local-images";
@@ -26,9 +27,10 @@ export class Platform extends pulumi.ComponentResource {
 
     constructor(name: string, model: PlatformModel, opts?: pulumi.ComponentResourceOptions, settings: PlatformSettings = {}) {
         super("hostplane:index:Platform", name, {}, opts);
-        // Until the Swarm runtime realizes a cluster, deploying one would put everything on its first manager.
-        if (model.cluster) throw new Error("hostplane:cluster: validated, but this version cannot deploy a cluster yet (the Swarm runtime is not built); use hostplane:host");
         this.host = new Host(`${model.prefix}-host`, { model, writeKeyFile: settings.underMocks !== true }, { parent: this });
+        // A cluster: the other nodes' engines and the swarm over all of them (this.host is its first manager).
+        const cluster = model.cluster ? new ClusterNodes(`${model.prefix}-cluster`, { model: { ...model, cluster: model.cluster }, primary: this.host, writeKeyFile: settings.underMocks !== true }, { parent: this }) : undefined;
+        const onCluster = cluster ? { runtime: cluster.runtime(this.host.provider, this.host.dockerHost), nodeOf: (s: DataServiceModel) => cluster.nodeOf(s) } : undefined;
         // local-build images exist before anything that could run them: everything else comes after the networks.
         const images =
             model.images.builds.length > 0
@@ -37,7 +39,7 @@ export class Platform extends pulumi.ComponentResource {
         this.networks = new Networks(
             `${model.prefix}-networks`,
             // Every container attaches to one of these networks, so it waits for the images too.
-            { model, provider: this.host.provider, dependsOn: [...this.host.ready, ...(images?.ready ?? [])] },
+            { model, provider: this.host.provider, dependsOn: [...this.host.ready, ...(cluster?.swarm.ready ?? []), ...(images?.ready ?? [])] },
             { parent: this, dependsOn: [this.host] },
         );
         for (const env of model.environments) {
@@ -49,6 +51,7 @@ export class Platform extends pulumi.ComponentResource {
                     provider: this.host.provider,
                     network: this.networks.environments[env.name],
                     dockerHost: this.host.dockerHost,
+                    ...(onCluster ? { cluster: onCluster } : {}),
                 },
                 { parent: this, dependsOn: [this.networks] },
             );

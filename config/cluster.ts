@@ -46,15 +46,21 @@ export function withPrimaryHost(cfg: StackConfigRaw, key: Key): { cfg?: StackCon
 }
 
 /** Roles, names, addresses and how nodes are reached. */
-export function clusterIssues(cluster: ClusterConfig | undefined, key: Key): ConfigIssue[] {
+export function clusterIssues(cfg: Pick<StackConfigRaw, "cluster" | "images">, key: Key): ConfigIssue[] {
+    const cluster = cfg.cluster;
     if (!cluster) return [];
     const issues: ConfigIssue[] = [...(primaryNode(cluster) ? managerIssues(cluster, key) : [])];
+    if (cfg.images.source === "local-build")
+        issues.push({ key: key(["images", "source"]), message: "got local-build with a cluster; expected registry (local builds land on one engine only, every node must pull the same images)" });
     const seen = new Map<string, number>();
     cluster.nodes.forEach((n, i) => {
         const at = (...p: PropertyKey[]) => key(["cluster", "nodes", i, ...p]);
         const prev = seen.get(n.name);
         if (prev !== undefined) issues.push({ key: at("name"), message: `'${n.name}' is also the name of nodes[${prev}]; expected unique node names` });
         else seen.set(n.name, i);
+        // Creating servers per node (names, firewall between members) is not built yet.
+        if (n.host.provider === "hcloud")
+            issues.push({ key: at("host", "provider"), message: `got hcloud; this version joins existing hosts only: expected ssh (create the servers first, or use host.provider hcloud for one machine)` });
         if (n.host.provider === "local" && cluster.nodes.length > 1)
             issues.push({ key: at("host", "provider"), message: `got local in a cluster of ${cluster.nodes.length} nodes; expected ssh or hcloud (a local engine is a valid one-node cluster only)` });
     });

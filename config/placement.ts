@@ -29,7 +29,15 @@ export function placementIssues(cfg: StackConfigRaw, key: Key): ConfigIssue[] {
     }
     if (cfg.cluster && nodesWith(cfg.cluster, [EDGE_LABEL]).length === 0)
         issues.push({ key: key(["cluster", "nodes"]), message: `no node has the label '${EDGE_LABEL}'; expected at least one: the proxy runs on edge nodes, publishing its ports there` });
+    else if (cfg.cluster) issues.push(...edgeIssues(cfg.cluster, key));
     return issues;
+}
+
+/** This version runs the proxy on the first manager (the engine Pulumi talks to): it must be an edge node. */
+function edgeIssues(cluster: ClusterConfig, key: Key): ConfigIssue[] {
+    const i = cluster.nodes.findIndex((n) => n.role === "manager");
+    if (i < 0 || cluster.nodes[i].labels.includes(EDGE_LABEL)) return [];
+    return [{ key: key(["cluster", "nodes", i, "labels"]), message: `node ${cluster.nodes[i].name} is the first manager, where this version runs the proxy; expected it to carry '${EDGE_LABEL}'` }];
 }
 
 /** replicas and placement need a cluster; placement labels must exist on some node. */

@@ -55,7 +55,7 @@ export function loadPlatformModel(source: ConfigSource): PlatformModel {
     }
     // A cluster's first manager is the host Pulumi talks Docker to (config/cluster.ts).
     const primary = withPrimaryHost(parsedRaw.data, key);
-    issues.push(...primary.issues, ...clusterIssues(parsedRaw.data.cluster, key), ...placementIssues(parsedRaw.data, key));
+    issues.push(...primary.issues, ...clusterIssues(parsedRaw.data, key), ...placementIssues(parsedRaw.data, key));
     if (!primary.cfg) throw new ConfigError(issues, source.description);
     const parsed = { data: primary.cfg };
     issues.push(...semanticIssues(parsed.data, secrets, source.stack));

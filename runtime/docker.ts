@@ -12,6 +12,7 @@ import { containerBlockInput, healthcheckInput } from "../components/container-s
 import { dockerLabels } from "../components/labels";
 import { dockerCliEnv } from "../components/hosts/ssh-client";
 import type { Revision, RunWith, Runtime, SecretInputs, Step, Workload } from "./runtime";
+import { attach, drainStep } from "./drain";
 
 export interface DockerRuntimeArgs {
     prefix: string;
@@ -103,16 +104,7 @@ export class DockerRuntime implements Runtime {
 
     run(spec: WorkloadSpec, after: pulumi.Input<pulumi.Resource>[], secrets: SecretInputs = {}, use: RunWith = {}): Workload {
         const a = this.args;
-        const rev = use.revision;
-        if (spec.revision && !rev) throw new Error(`workload ${spec.name}: a revisioned workload runs under runtime.revision()`);
-        const networks = spec.networks.map((n, i) => {
-            const net = a.networks[n.name];
-            if (!net) throw new Error(`workload ${spec.name}: no network ${n.name}`);
-            // A routed revision is also reachable under its own alias on its own network.
-            return { net, aliases: i === 0 && rev?.alias && n.aliases ? [...n.aliases, rev.alias] : n.aliases };
-        });
-        const base = `${a.prefix}-${spec.name}`;
-        const name = rev ? pulumi.interpolate`${base}-${rev.id}` : pulumi.output(base);
+        const { rev, networks, base, name } = attach(spec, a.prefix, a.networks, use);
         const container = new docker.Container(
             spec.resourceName ?? base,
             {
@@ -157,21 +149,4 @@ export class DockerRuntime implements Runtime {
             { parent: a.parent, dependsOn: [w.ready] },
         );
     }
-}
-
-// Draining a replaced revision, in two phases. create (new revision up): both revisions
-// carry the shared alias for drainSeconds, so callers inside the network that resolve it
-// (other apps; the proxy does not, it targets revision aliases) find the new one. delete
-// (the old revision's drain step, which Pulumi runs at the end of the update, after the
-// proxy switched and reloaded, and just before it stops the old container): the old
-// revision stays up and on the network for drainSeconds, so requests it already holds
-// (the proxy's old workers finishing theirs) complete; then Pulumi stops it. It is never
-// taken off the network first: a caller holding its address gets a refused connection
-// (fails fast, retried elsewhere) instead of packets into nowhere (hangs).
-function drainStep(parent: pulumi.Resource, base: string, drainSeconds: number, containerName: pulumi.Output<string>, container: docker.Container): void {
-    new command.local.Command(
-        `${base}-drain`,
-        { create: `sleep ${drainSeconds}`, delete: `sleep ${drainSeconds}`, triggers: [containerName] },
-        { parent, dependsOn: [container] },
-    );
 }

@@ -53,13 +53,17 @@ export function appWorkload(app: AppModel, model: Pick<PlatformModel, "project" 
         restart: app.restart,
         labels,
         graceSeconds: 30,
+        // Cluster only (absent on a single host): the Swarm service's tasks and where they run.
+        ...(app.replicas === undefined ? {} : { replicas: app.replicas }),
+        ...(app.placement ? { placement: app.placement } : {}),
         // A published host port cannot be held by two containers at once, so an app with
         // hostPort (never in production) is replaced stop-then-start. Routed traffic goes
         // through the proxy and the shared alias, where replacement is create-before-delete.
         deleteFirst: app.hostPort !== undefined,
         revision: {
             // The hash the revision id keeps: a changed spec, label or log setting rolls the app.
-            specHash: specHash({ app, labels: dockerLabels(model.project, model.stack, labels), logs: model.logs }),
+            // replicas is left out: scaling a Swarm service is an in-place update, not a new revision.
+            specHash: specHash({ app: { ...app, replicas: undefined }, labels: dockerLabels(model.project, model.stack, labels), logs: model.logs }),
             secrets: app.secrets.map((s) => s.name),
             routed: app.routes.length > 0,
             drainSeconds: model.drainSeconds,

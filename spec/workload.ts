@@ -90,6 +90,10 @@ export interface WorkloadSpec {
     ignoreChanges?: string[];
     /** Host-level access some collectors need (node-exporter). */
     host?: { pidMode?: "host"; privileged?: boolean; devices?: { hostPath: string; containerPath: string; permissions: string }[] };
+    /** Cluster only: tasks of the Swarm service (a single host runs one container). */
+    replicas?: number;
+    /** Cluster only: node labels every task's node carries. */
+    placement?: string[];
     /** Extra /etc/hosts entries: name → IP or "host-gateway". */
     extraHosts?: { host: string; ip: string }[];
 }

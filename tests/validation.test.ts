@@ -130,6 +130,25 @@ const CLUSTER_CASES: Case[] = [
         expect: [{ key: C, message: "nodes n1 and n2 are both 10.0.0.2:22; expected one node per machine" }],
     },
     {
+        name: "cluster: an hcloud node",
+        mutate: (c) => onCluster(c, [node("n1", "manager", ["edge"], "10.0.0.2"), { name: "n2", role: "worker", host: { provider: "hcloud", sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE ops@example.com" } }]),
+        secrets: CLUSTER_SECRETS,
+        expect: [
+            { key: "hcloud:token", message: "missing secret: host.provider is hcloud and needs a Hetzner Cloud API token (read & write, from the Cloud Console: project > Security > API tokens); set it with 'pulumi config set --secret hcloud:token <api-token> --stack test'" },
+            { key: `${C}[1].host.provider`, message: "got hcloud; this version joins existing hosts only: expected ssh (create the servers first, or use host.provider hcloud for one machine)" },
+        ],
+    },
+    {
+        name: "cluster: local builds",
+        mutate: (c) => {
+            onCluster(c);
+            c.images = { source: "local-build" };
+            for (const env of Object.values<any>(c.environments)) for (const app of Object.values<any>(env.apps)) app.image = "hostplane/demo-app:1";
+        },
+        secrets: CLUSTER_SECRETS,
+        expect: [{ key: "hostplane:images.source", message: "got local-build with a cluster; expected registry (local builds land on one engine only, every node must pull the same images)" }],
+    },
+    {
         name: "cluster: ssh nodes without the private key",
         mutate: (c) => onCluster(c),
         expect: [{ key: "hostplane:sshPrivateKey", message: "missing secret: host.provider is ssh; set the private key with 'pulumi config set --secret hostplane:sshPrivateKey < ~/.ssh/id_ed25519 --stack test'" }],

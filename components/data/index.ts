@@ -6,6 +6,7 @@ import type { DataModelContext } from "./args";
 import type { Credential } from "../../catalog";
 import { Postgres } from "./postgres";
 import { SimpleDataService } from "./simple";
+import type { NodeEngine } from "../context";
 
 export interface DataServicesArgs {
     model: DataModelContext;
@@ -13,6 +14,8 @@ export interface DataServicesArgs {
     provider: docker.Provider;
     network: docker.Network;
     dockerHost: pulumi.Input<string>;
+    /** In a cluster: the engine of the node a service is pinned to (it runs there as a container, with its volume). */
+    nodeOf?: (service: EnvironmentModel["services"][number]) => NodeEngine;
 }
 
 export class DataServices extends pulumi.ComponentResource {
@@ -21,7 +24,8 @@ export class DataServices extends pulumi.ComponentResource {
     constructor(name: string, args: DataServicesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hostplane:data:DataServices", name, {}, opts);
         for (const s of args.environment.services) {
-            const a = { model: args.model, service: s, provider: args.provider, network: args.network, dockerHost: args.dockerHost, dependsOn: [args.network] };
+            const engine = args.nodeOf?.(s) ?? { provider: args.provider, dockerHost: args.dockerHost };
+            const a = { model: args.model, service: s, provider: engine.provider, network: args.network, dockerHost: engine.dockerHost, dependsOn: [args.network] };
             this.services[s.name] = s.type === "postgres" ? new Postgres(`${s.containerBaseName}-service`, a, { parent: this }) : new SimpleDataService(`${s.containerBaseName}-service`, a, { parent: this });
         }
         this.registerOutputs({});
