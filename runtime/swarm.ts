@@ -144,7 +144,8 @@ export class SwarmRuntime implements Runtime {
                     containerSpec: this.containerSpec(spec, secrets, use.image ?? spec.image, files, labels),
                     networksAdvanceds: networks.map((n) => ({ id: n.net.id, ...(n.aliases ? { aliases: n.aliases } : {}) })),
                     resources: { limits: { nanoCpus: Math.round(spec.cpus * 1e9), memoryBytes: spec.memoryMb * 1024 * 1024 } },
-                    restartPolicy: { condition: RESTART[spec.restart], delay: "5s" },
+                    // window spelled as Swarm reads it back (0s): otherwise a perpetual diff.
+                    restartPolicy: { condition: RESTART[spec.restart], delay: "5s", window: "0s" },
                     logDriver: { name: "json-file", options: dockerLogOpts(a.logs) },
                     ...(spec.placement ? { placement: { constraints: spec.placement.map((l) => `node.labels.${nodeLabelKey(l)}==true`) } } : {}),
                 },
@@ -157,7 +158,16 @@ export class SwarmRuntime implements Runtime {
                 // `up` waits until every task runs (healthy, when it has a check): the readiness gate.
                 ...(spec.waitSeconds === undefined ? {} : { convergeConfig: { delay: "2s", timeout: `${spec.waitSeconds}s` } }),
             },
-            { parent: a.parent, provider: a.provider, dependsOn: [...networks.map((n) => n.net), ...files.resources, ...after], ...(spec.deleteFirst ? { deleteBeforeReplace: true } : {}) },
+            {
+                parent: a.parent,
+                provider: a.provider,
+                dependsOn: [...networks.map((n) => n.net), ...files.resources, ...after],
+                // Explicit: the provider asks for delete-first whenever a service's name is set, which
+                // would take the old revision down before the new one exists.
+                deleteBeforeReplace: spec.deleteFirst === true,
+                // Read back as null though never set (a perpetual diff otherwise).
+                ignoreChanges: ["taskSpec.containerSpec.sysctl"],
+            },
         );
         if (spec.revision) drainStep(a.parent, base, spec.revision.drainSeconds, name, service);
         return { ready: service, id: service.id, name: service.name };

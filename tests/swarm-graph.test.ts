@@ -76,7 +76,9 @@ describe("a cluster stack under mocks (Docker Swarm)", function () {
         assert.deepStrictEqual(i.convergeConfig, { delay: "2s", timeout: "420s" });
         const t = i.taskSpec;
         assert.deepStrictEqual(t.resources, { limits: { nanoCpus: 1e9, memoryBytes: 1024 * 1024 * 1024 } });
-        assert.deepStrictEqual(t.restartPolicy, { condition: "any", delay: "5s" });
+        assert.deepStrictEqual(t.restartPolicy, { condition: "any", delay: "5s", window: "0s" });
+        // Create the new revision before deleting the old one, whatever the provider asks for.
+        assert.deepStrictEqual(api.options, { deleteBeforeReplace: false, ignoreChanges: ["taskSpec.containerSpec.sysctl"] });
         assert.strictEqual(t.logDriver.name, "json-file");
         assert.strictEqual(t.logDriver.options["max-size"], "10m");
         assert.strictEqual(t.containerSpec.healthcheck.tests[0], "CMD");

@@ -45,7 +45,8 @@ export const INIT_DELETE = `set -- $PULUMI_COMMAND_STDOUT\nif [ "$1" = created ]
 export function joinScript(role: "manager" | "worker", addr: string, primaryAddr: string): string {
     return [
         "set -eu",
-        "read -r worker_token; read -r manager_token",
+        // The tokens arrive without a final newline: the last read returns 1 at end of input.
+        "read -r worker_token; read -r manager_token || true",
         STATE,
         `if [ "$state" = active ]; then echo "existing $(${NODE_ID})"; exit 0; fi`,
         `docker swarm join --token "$${role}_token" --advertise-addr ${addr} ${primaryAddr}:2377 >/dev/null`,

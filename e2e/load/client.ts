@@ -3,7 +3,7 @@
 //
 //   node -r ts-node/register/transpile-only e2e/load/client.ts '<LoadOptions as JSON>'
 //
-// It sends requests to 127.0.0.1 only, with the route's host name as SNI and Host header, from
+// It sends requests to 127.0.0.1 (or a test host's address, opts.address) only, with the route's host name as SNI and Host header, from
 //   - `keepAlive` clients that reuse one connection (HTTP/1.1 keep-alive),
 //   - `fresh` clients that open a new TLS connection per request (Connection: close),
 //   - `slow` clients that keep one slow request (e.g. /slow?seconds=2) in flight at all times,
@@ -56,7 +56,7 @@ function attempt(agent: https.Agent | false, path: string, timeoutMs: number): P
         };
         const req = https.request(
             {
-                host: "127.0.0.1",
+                host: opts.address ?? "127.0.0.1",
                 port: opts.port,
                 path,
                 servername: opts.host,

@@ -1,7 +1,9 @@
 // What the e2e load client measures, and how a run is summarised (pure: unit-testable).
 export interface LoadOptions {
-    /** The proxy's HTTPS port on 127.0.0.1. */
+    /** The proxy's HTTPS port on 127.0.0.1 (or on `address`). */
     port: number;
+    /** Where the proxy listens: 127.0.0.1 unless a test host's address (its own network namespace). */
+    address?: string;
     /** The route's host name: SNI and Host header. */
     host: string;
     path: string;
