@@ -9,6 +9,7 @@ type Settings = z.output<typeof schema>;
 export const mongodb = {
     schema,
     image: "mongo:8.0.29",
+    upgrade: { lineParts: 1, step: "set featureCompatibilityVersion to the running version first (db.adminCommand({ setFeatureCompatibilityVersion: \"<running major>.0\", confirm: true })), one major at a time" },
     port: 27017,
     cpus: 1,
     memory: "1G",

@@ -76,6 +76,8 @@ export const pgIdentifier = (app: string) => app.replace(/-/g, "_");
 export const postgres = {
     schema,
     image: "postgres:16.14-bookworm",
+    // A server refuses a data directory of another major version.
+    upgrade: { lineParts: 1, step: "a new major version does not start on the old data directory: dump and restore it (or pg_upgrade) first" },
     port: 5432,
     cpus: 2,
     memory: "4G",

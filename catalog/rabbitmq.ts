@@ -12,6 +12,8 @@ export const RABBITMQ_CREDENTIALS_FILE = "/etc/rabbitmq/conf.d/90-hostplane-cred
 export const rabbitmq = {
     schema,
     image: "rabbitmq:4.2.8-management",
+    // Each release series requires the feature flags of the one before it to be enabled.
+    upgrade: { lineParts: 2, step: "enable every feature flag on the running version first (rabbitmqctl enable_feature_flag all), one release series at a time" },
     port: 5672,
     uiPort: 15672,
     cpus: 1,

@@ -27,6 +27,7 @@ export const REDIS_CONF = "/usr/local/etc/redis/redis.conf";
 export const redis = {
     schema,
     image: "redis:8.10.0",
+    upgrade: { lineParts: 1, step: "the new major loads the old RDB/AOF but the old one cannot read what it writes back: take a snapshot (BGSAVE, copy dump.rdb) first and check the major's breaking changes" },
     port: 6379,
     cpus: 1,
     memory: "512M",

@@ -106,8 +106,21 @@ export interface DataKind<S extends { type: string } = { type: string }> {
     credentials?: (s: ServiceModel<S>) => Partial<Record<Credential, (v: SecretValues) => string>>;
     /** Printed as a warning on every preview and up of a stack that has such a service (MinIO). */
     deprecated?: string;
+    /**
+     * Kinds whose data needs a step before a new release line runs on it (config/upgrades.ts warns
+     * on preview and up when the image moves to another line than the one deployed).
+     */
+    upgrade?: UpgradeRule;
     /** Its containers; `metrics`: Prometheus scrapes it. Absent for PostgreSQL (components/data/postgres.ts). */
     parts?: (s: ServiceModel<S>, ctx: { metrics: boolean }) => ServiceParts;
+}
+
+/** How a kind's releases group into lines that need a migration step between them. */
+export interface UpgradeRule {
+    /** Version parts that name a release line: 1 = major (PostgreSQL 16 → 17), 2 = major.minor (RabbitMQ 4.2 → 4.3). */
+    lineParts: 1 | 2;
+    /** What must happen before the new line runs on the old data, in one sentence. */
+    step: string;
 }
 
 /** Docker's health check with the data services' timing: 10 s interval, 6 retries. */

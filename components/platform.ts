@@ -11,6 +11,8 @@ import { Networks } from "./networks";
 import { Proxy } from "./proxy";
 import { DEFAULT_NGINX_OPTIONS, renderNginx } from "../render/nginx";
 import { monitoringFilesByService } from "../render/monitoring";
+import { deployedImages } from "../config/upgrades";
+import { warnReleaseLineChanges } from "./upgrade-check";
 
 export interface PlatformSettings {
     /** Set by the graph tool and tests: the program must not touch the local disk. */
@@ -24,9 +26,13 @@ export class Platform extends pulumi.ComponentResource {
     readonly proxy: Proxy;
     /** Undefined when hostplane:monitoring.enabled is false. */
     readonly monitoring?: Monitoring;
+    /** Settles once the release-line warnings are out (components/upgrade-check.ts). */
+    readonly releaseLineCheck: Promise<void>;
 
     constructor(name: string, model: PlatformModel, opts?: pulumi.ComponentResourceOptions, settings: PlatformSettings = {}) {
         super("hostplane:index:Platform", name, {}, opts);
+        // A data service moved to another release line than the deployed one: warn before anything changes.
+        this.releaseLineCheck = warnReleaseLineChanges(model);
         this.host = new Host(`${model.prefix}-host`, { model, writeKeyFile: settings.underMocks !== true }, { parent: this });
         // A cluster: the other nodes' engines and the swarm over all of them (this.host is its first manager).
         const cluster = model.cluster ? new ClusterNodes(`${model.prefix}-cluster`, { model: { ...model, cluster: model.cluster }, primary: this.host, writeKeyFile: settings.underMocks !== true }, { parent: this }) : undefined;
@@ -120,6 +126,8 @@ export function stackOutputs(model: PlatformModel, platform: Platform) {
         host: platform.host.outputs,
         networks: Object.fromEntries(model.environments.map((e) => [e.name, e.networkName])),
         monitoringNetwork: model.monitoringNetworkName,
+        /** Each data service's kind and image: the next preview compares its configured image with this. */
+        dataImages: deployedImages(model),
         monitoring: platform.monitoring
             ? {
                   health: platform.monitoring.health,

@@ -7,6 +7,7 @@ import { Platform, stackOutputs } from "../components/platform";
 import type { PlatformModel } from "../config/model";
 import { ConfigSource, loadPlatformModel, NAMESPACE } from "../config/validate";
 import { withoutStackTraces } from "./stack-traces";
+import { READ_STACK_OUTPUTS } from "../components/upgrade-check";
 
 export const SECRET_MARK = "[secret]";
 
@@ -99,6 +100,8 @@ async function plain(v: any, reveal = false): Promise<unknown> {
 export interface CaptureOptions {
     /** Record secret inputs with their (mock) values instead of "[secret]": for the policy pack tests. */
     revealSecrets?: boolean;
+    /** The stack's outputs of its last deployment, as the engine's readStackOutputs answers (default: none). */
+    previousOutputs?: Record<string, unknown>;
 }
 
 export async function captureGraph(source: ConfigSource, capture: CaptureOptions = {}): Promise<Graph> {
@@ -112,11 +115,15 @@ export async function captureGraph(source: ConfigSource, capture: CaptureOptions
             call: (a) =>
                 a.token === "docker:index/getRegistryImage:getRegistryImage"
                     ? { name: a.inputs.name, sha256Digest: `sha256:${createHash("sha256").update(String(a.inputs.name)).digest("hex")}` }
-                    : {},
+                    : a.token === READ_STACK_OUTPUTS
+                      ? { name: a.inputs.name, outputs: capture.previousOutputs ?? {} }
+                      : {},
         },
         source.project,
         source.stack,
         false,
+        // What the engine reports for a self-managed backend: the stack's own name is organization/<project>/<stack>.
+        "organization",
     );
     // The program reads user secrets with requireSecret: hand it recognisable fake values.
     const config: Record<string, string> = {};
@@ -148,6 +155,7 @@ export async function captureGraph(source: ConfigSource, capture: CaptureOptions
     try {
         const platform = new Platform(model.prefix, model, { transformations: [record] }, { underMocks: true });
         outputs = await plain(stackOutputs(model, platform));
+        await platform.releaseLineCheck;
         // Let every registration finish, so nothing is left in flight when a CLI process exits.
         await Promise.all(recorded.map((r) => (r.resource.urn as any).promise()));
     } finally {
