@@ -11,6 +11,7 @@ import type { FileSpec, MountSpec, VolumeSpec, WorkloadSpec } from "../spec/work
 import { containerBlockInput, healthcheckInput } from "../components/container-spec";
 import { dockerLabels } from "../components/labels";
 import { dockerCliEnv } from "../components/hosts/ssh-client";
+import { shellQuoteAlways } from "../lib/shell";
 import type { Revision, RunWith, Runtime, SecretInputs, Step, Workload } from "./runtime";
 import { attach, drainStep } from "./drain";
 
@@ -135,14 +136,17 @@ export class DockerRuntime implements Runtime {
         return { ready: container, id: container.id, name: container.name };
     }
 
-    /** `docker exec <container> sh -c '<script>'`, rerun when the container or a trigger changes. */
+    /**
+     * `docker exec <container> sh -c '<script>'`, rerun when the container or a trigger changes. The
+     * script is quoted (lib/shell.ts): quotes inside it (SeaweedFS's `weed shell` input) stay its own.
+     */
     exec(w: Workload, step: Step): pulumi.Resource {
         const a = this.args;
         if (a.dockerHost === undefined) throw new Error(`step ${step.name}: the runtime has no dockerHost`);
         return new command.local.Command(
             step.name,
             {
-                create: pulumi.interpolate`docker exec ${w.name} sh -c '${step.script}'`,
+                create: pulumi.interpolate`docker exec ${w.name} sh -c ${pulumi.output(step.script).apply(shellQuoteAlways)}`,
                 environment: dockerCliEnv(a.dockerHost),
                 triggers: [w.id, ...step.triggers],
             },
