@@ -90,7 +90,7 @@ export interface DataKind<S extends { type: string } = { type: string }> {
     dataPath: string;
     health: HealthCheck;
     /** What an app depending on this service gets: plain env and secret credentials, by base name. */
-    connection(alias: string, port: number): { env: Record<string, string>; secrets: Record<string, Credential> };
+    connection(alias: string, port: number, settings: S): { env: Record<string, string>; secrets: Record<string, Credential> };
     /** Alias suffixes of its sidecars (<env>-<service>-<role>): reserved against app names. */
     sidecars: readonly string[];
     /** How Prometheus scrapes it: through a sidecar (image key and pin) or its own port. */
@@ -129,8 +129,11 @@ export const health = (test: string[], startPeriod = "60s"): HealthCheck => ({ t
 /** uid the official redis, mongo, rabbitmq and postgres images drop to: their secret files belong to it. */
 export const IMAGE_UID = "999";
 
-/** The connection an S3-compatible store hands apps: its endpoint, and the generated key pair as secrets. */
-export const s3Connection = (alias: string, port: number): ReturnType<DataKind["connection"]> => ({
-    env: { S3_ENDPOINT: `http://${alias}:${port}` },
+/**
+ * The connection an S3-compatible store hands apps: its endpoint, its first bucket (when it
+ * declares buckets: the one the setup step created first), and the generated key pair as secrets.
+ */
+export const s3Connection = (alias: string, port: number, settings: { buckets: string[] }): ReturnType<DataKind["connection"]> => ({
+    env: { S3_ENDPOINT: `http://${alias}:${port}`, ...(settings.buckets.length ? { S3_BUCKET: settings.buckets[0] } : {}) },
     secrets: { S3_ACCESS_KEY_ID: "accessKeyId", S3_SECRET_ACCESS_KEY: "secretAccessKey" },
 });

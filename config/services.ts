@@ -56,7 +56,7 @@ export function connectionsFor(
     for (const s of used) {
         const shared = used.filter((o) => o.type === s.type).length > 1;
         const varName = (base: string) => (shared ? `${s.name.toUpperCase().replace(/-/g, "_")}_${base}` : base);
-        const c = kindOf(s.type).connection(s.alias, s.type === "postgres" && pgbouncerEnabled(s) ? PGBOUNCER_PORT : s.port);
+        const c = kindOf(s.type).connection(s.alias, s.type === "postgres" && pgbouncerEnabled(s) ? PGBOUNCER_PORT : s.port, s.settings);
         for (const [k, v] of Object.entries(c.env)) env[varName(k)] = v;
         for (const [k, cred] of Object.entries(c.secrets)) secrets.push({ name: varName(k), service: s.name, credential: cred });
     }

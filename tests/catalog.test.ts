@@ -81,7 +81,7 @@ describe("catalog: one file per data-service kind", () => {
         assert.strictEqual(kindOf("redis").credentials!(redis).url!(FAKE), `redis://:pw-FAKE@${redis.alias}:6379/0`);
         const minio = service(m, "minio");
         assert.strictEqual(kindOf("minio").credentials!(minio).accessKeyId!(FAKE), "ak-FAKE");
-        assert.deepStrictEqual(kindOf("kafka").connection("production-kafka", 9092).env, { KAFKA_BOOTSTRAP_SERVERS: "production-kafka:9092" });
+        assert.deepStrictEqual(kindOf("kafka").connection("production-kafka", 9092, service(m, "kafka").settings).env, { KAFKA_BOOTSTRAP_SERVERS: "production-kafka:9092" });
     });
 
     it("redis.conf carries the password and the policy; MinIO's setup creates its buckets; Kafka is one KRaft broker", () => {

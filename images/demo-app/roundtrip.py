@@ -108,11 +108,19 @@ def s3(token):
         region_name="us-east-1",
         config=Config(s3={"addressing_style": "path"}, connect_timeout=10, read_timeout=TIMEOUT, retries={"max_attempts": 2}),
     )
-    bucket = os.environ.get("S3_BUCKET", "demo")
+    bucket = setting("S3_BUCKET")
     key = "roundtrip/%s.txt" % token
     client.put_object(Bucket=bucket, Key=key, Body=token.encode())
     body = client.get_object(Bucket=bucket, Key=key)["Body"].read().decode()
     client.delete_object(Bucket=bucket, Key=key)
+    # Deleted means gone: a HEAD of the key answers 404.
+    try:
+        client.head_object(Bucket=bucket, Key=key)
+    except client.exceptions.ClientError as e:
+        if e.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
+            raise
+    else:
+        raise AssertionError("s3://%s/%s still exists after delete" % (bucket, key))
     return body
 
 
