@@ -44,11 +44,12 @@ export function pgbouncer(s: DataServiceModel): WorkloadSpec {
 }
 
 /**
- * The backup sidecar: the server's own image (pg_dump always matches the server version) or one
- * built FROM it with the off-host tools (images/backup/Dockerfile); scripts/postgres installed in
- * /usr/local/bin; metrics into node-exporter's textfile directory when it runs (`textfile`).
+ * The backup sidecar: `image`, built FROM the server's image with the off-host tools
+ * (images/backup/Dockerfile; pg_dump always matches the server version), or backup.image;
+ * scripts/postgres installed in /usr/local/bin; metrics into node-exporter's textfile directory
+ * when it runs (`textfile`).
  */
-export function backupSidecar(s: DataServiceModel, textfile: boolean): WorkloadSpec {
+export function backupSidecar(s: DataServiceModel, textfile: boolean, image?: string): WorkloadSpec {
     const b = ofKind(s, "postgres").settings.backup;
     const metricsFile = backupMetricsFile(s, textfile);
     const s3 = b.s3;
@@ -56,7 +57,7 @@ export function backupSidecar(s: DataServiceModel, textfile: boolean): WorkloadS
         s,
         {
             role: "backup",
-            image: b.image,
+            image: image ?? b.image,
             entrypoint: ["bash", "/usr/local/bin/pg-backup.sh"],
             command: ["loop"],
             env: backupSidecarEnv(s, metricsFile),

@@ -20,6 +20,7 @@ import { dockerCliEnv } from "../hosts/ssh-client";
 import { stackSecret } from "../secrets";
 import { warnStack } from "../warnings";
 import { BASH, hostScriptCall } from "../host-script";
+import { backupImage } from "./backup-image";
 
 export class Postgres extends pulumi.ComponentResource {
     readonly server: docker.Container;
@@ -92,7 +93,9 @@ export class Postgres extends pulumi.ComponentResource {
             ...(s3 ? { "offsite-access-key-id": stackSecret(s3.accessKeyId), "offsite-secret-access-key": stackSecret(s3.secretAccessKey) } : {}),
         };
         const backups = runtime.volume(dataVolumeSpec(s, "backups"), args.dependsOn);
-        return runtime.run(backupSidecar(s, model.monitoring.services.nodeExporter), [this.server, backups], secrets).ready as docker.Container;
+        const image = backupImage(this, s, s.settings.backup.image, args.provider, args.dependsOn);
+        const after = [this.server, backups, ...(image.built ? [image.built] : [])];
+        return runtime.run(backupSidecar(s, model.monitoring.services.nodeExporter, image.ref), after, secrets).ready as docker.Container;
     }
 
     /**

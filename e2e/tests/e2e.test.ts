@@ -218,6 +218,14 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
 
     it("2c. a restore drill in the postgres backup sidecar passes, and Prometheus sees its success metric", async () => {
         const sidecar = byService("postgres-backup");
+        // The sidecar runs the image Pulumi built on this engine from images/backup/Dockerfile FROM
+        // the stack's postgres image: the off-host tools and the scripts are in it.
+        const image = docker("inspect", "-f", "{{.Config.Image}}", sidecar).trim();
+        assert.match(image, /^hostplane-local\/backup:[0-9a-f]{12}$/);
+        const tools = execFileSync("docker", ["exec", sidecar, "sh", "-c", "age --version && rclone version | sed -n 1p && flock --version && ls /usr/local/bin"], { encoding: "utf8" });
+        log(`${image}: ${tools}`);
+        assert.match(tools, /rclone v/);
+        assert.match(tools, /redis-backup\.sh/);
         // The sidecar took its first backup at start (proved by a scratch restore); drill it now.
         const out = execFileSync("docker", ["exec", sidecar, "pg-backup.sh", "drill"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
         log(out);

@@ -1,0 +1,30 @@
+// The backup sidecar image, built on the target host's engine by the Docker provider from
+// images/backup/Dockerfile FROM the data service's own image (spec/backup-image.ts), so every
+// deployed host has age, rclone and the backup scripts next to the server's own client tools.
+// None when the stack names its own sidecar image (backup.image).
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { DataServiceModel } from "../../config/model";
+import { backupImageBuild } from "../../spec/backup-image";
+
+export interface BackupImage {
+    ref: string;
+    built?: docker.RemoteImage;
+}
+
+export function backupImage(parent: pulumi.Resource, s: DataServiceModel, configured: string | undefined, provider: docker.Provider, after: pulumi.Input<pulumi.Resource>[]): BackupImage {
+    if (configured) return { ref: configured };
+    const b = backupImageBuild(s.image);
+    const built = new docker.RemoteImage(
+        `${s.containerBaseName}-backup-image`,
+        {
+            name: b.ref,
+            build: { context: b.context, dockerfile: b.dockerfile, buildArgs: b.buildArgs, useLegacyBuilder: true, remove: true, forceRemove: true },
+            // Two services on one base share the reference: removing it with one would pull it from
+            // under the other. Superseded references stay until the operator prunes them.
+            keepLocally: true,
+        },
+        { parent, provider, dependsOn: after },
+    );
+    return { ref: b.ref, built };
+}
