@@ -17,8 +17,9 @@ export const BackupSchedule = z.strictObject({
     /** Manual and safety dumps are removed after this many days (default 30). */
     manualKeepDays: z.number().int().min(1).max(3650).default(30),
     /**
-     * The sidecar's image: the server's image unless set. Off-host copies need age and rclone in
-     * it: build images/backup/Dockerfile FROM the server's image and name the result here.
+     * The sidecar's image. Unless set, the program builds images/backup/Dockerfile FROM the
+     * service's image on the target host (age, rclone, the backup scripts); set it to an image you
+     * built from that Dockerfile when the host cannot reach a Debian mirror.
      */
     image: imageRef.optional(),
     /** Restore drill: the newest dump of each database restored into a scratch server (default every 24h). */
@@ -44,6 +45,9 @@ export const BackupSchedule = z.strictObject({
         })
         .optional(),
 });
+
+/** Redis and RabbitMQ: the same schedule, retention, drills and off-host copies, and a switch. */
+export const DataBackupSchedule = BackupSchedule.extend({ enabled: z.boolean().default(true) });
 
 const schema = z.strictObject({
     type: z.literal("postgres"),

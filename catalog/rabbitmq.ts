@@ -1,9 +1,16 @@
 // RabbitMQ: the login as a conf.d file; Prometheus scrapes its own plugin (rabbitmq_prometheus).
 import { z } from "zod";
+import { DataBackupSchedule } from "./postgres";
 import { AdminUiRoute, serviceCommon } from "./settings";
 import { health, IMAGE_UID, type DataKind } from "./types";
 
-const schema = z.strictObject({ type: z.literal("rabbitmq"), ...serviceCommon, ui: AdminUiRoute.optional() });
+const schema = z.strictObject({
+    type: z.literal("rabbitmq"),
+    ...serviceCommon,
+    ui: AdminUiRoute.optional(),
+    /** Definitions exported by the backup sidecar (scripts/backup/rabbitmq-backup.sh). */
+    backup: DataBackupSchedule.prefault({}),
+});
 type Settings = z.output<typeof schema>;
 
 /** RabbitMQ's login: a conf.d file the server reads after the image's own (10-defaults.conf). */
@@ -21,9 +28,18 @@ export const rabbitmq = {
     dataPath: "/var/lib/rabbitmq",
     health: health(["CMD", "rabbitmq-diagnostics", "-q", "ping"], "90s"),
     connection: () => ({ env: {}, secrets: { AMQP_URL: "url" } }),
-    sidecars: [],
+    sidecars: ["backup"],
     // The rabbitmq_prometheus plugin, enabled in the official image: no sidecar.
     exporter: { port: 15692, path: "/metrics" },
+    // Definitions through the management API (the image's management plugin) as the stack's user.
+    backup: {
+        script: "rabbitmq-backup.sh",
+        part: (s) => ({
+            env: [`RABBITMQ_API_URL=http://${s.alias}:15672`, "RABBITMQ_USER=hostplane", "RABBITMQ_PASSWORD_FILE=/run/secrets/RABBITMQ_PASSWORD"],
+            files: [{ path: "/run/secrets/RABBITMQ_PASSWORD", content: { secret: (v) => v.password }, permissions: "0400" }],
+            memoryMb: 128,
+        }),
+    },
     secrets: { password: { length: 32 } },
     credentials: (s) => ({ url: (v) => `amqp://hostplane:${v.password}@${s.alias}:${s.port}/%2f` }),
     // The image reads no *_FILE variables (RABBITMQ_DEFAULT_PASS is deprecated): the login goes

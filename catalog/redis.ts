@@ -1,5 +1,6 @@
 // Redis: redis.conf with the generated password (a 0400 file owned by redis), redis_exporter sidecar.
 import { z } from "zod";
+import { DataBackupSchedule } from "./postgres";
 import { serviceCommon } from "./settings";
 import { health, IMAGE_UID, type DataKind, type ServiceModel } from "./types";
 
@@ -10,6 +11,8 @@ const schema = z.strictObject({
         .enum(["noeviction", "allkeys-lru", "allkeys-lfu", "volatile-lru", "volatile-lfu", "allkeys-random", "volatile-random", "volatile-ttl"])
         .default("noeviction"),
     appendonly: z.boolean().default(true),
+    /** RDB snapshots copied by the backup sidecar (scripts/backup/redis-backup.sh). */
+    backup: DataBackupSchedule.prefault({}),
 });
 type Settings = z.output<typeof schema>;
 
@@ -35,7 +38,7 @@ export const redis = {
     // REDISCLI_AUTH keeps the password off the command line.
     health: health(["CMD-SHELL", 'REDISCLI_AUTH="$(cat /run/secrets/REDIS_PASSWORD)" redis-cli ping | grep -q PONG'], "20s"),
     connection: () => ({ env: {}, secrets: { REDIS_URL: "url" } }),
-    sidecars: ["exporter"],
+    sidecars: ["exporter", "backup"],
     exporter: {
         port: 9121,
         path: "/metrics",
@@ -49,6 +52,15 @@ export const redis = {
                 memoryMb: 64,
             };
         },
+    },
+    // The snapshot over the replication protocol; the scratch load needs about the dataset's memory.
+    backup: {
+        script: "redis-backup.sh",
+        part: (s) => ({
+            env: [`REDIS_HOST=${s.alias}`, `REDIS_PORT=${s.port}`, "REDIS_PASSWORD_FILE=/run/secrets/REDIS_PASSWORD"],
+            files: [{ path: "/run/secrets/REDIS_PASSWORD", content: { secret: (v) => v.password }, permissions: "0400" }],
+            memoryMb: Math.max(128, s.memoryMb),
+        }),
     },
     secrets: { password: { length: 32 } },
     credentials: (s) => ({ url: (v) => `redis://:${v.password}@${s.alias}:${s.port}/0` }),

@@ -111,6 +111,12 @@ export interface DataKind<S extends { type: string } = { type: string }> {
      * on preview and up when the image moves to another line than the one deployed).
      */
     upgrade?: UpgradeRule;
+    /**
+     * Its scheduled backups (Redis, RabbitMQ): the script the backup sidecar loops
+     * (scripts/backup/, in the image built from images/backup/Dockerfile) and how it reaches the
+     * service. spec/data-backup.ts adds the schedule, metrics, off-host copies and the volume.
+     */
+    backup?: { script: string; part: (s: ServiceModel<S>) => Pick<ContainerPart, "env" | "files" | "memoryMb"> };
     /** Its containers; `metrics`: Prometheus scrapes it. Absent for PostgreSQL (components/data/postgres.ts). */
     parts?: (s: ServiceModel<S>, ctx: { metrics: boolean }) => ServiceParts;
 }

@@ -275,10 +275,12 @@ function serviceIssues(scan: Scan, envName: string, env: EnvironmentConfig, svc:
         else if (prev) issues.push({ key: at("hostPort"), message: `host port ${svc.hostPort} (with servicePortOffset ${env.servicePortOffset}) collides with ${prev}` });
         else portOwners.set(svc.hostPort, `${envName}/${svc.name}`);
     }
-    if (svc.settings.type === "postgres") issues.push(...offsiteIssues(svc.settings.backup, at));
-    if (svc.settings.type === "postgres" && svc.settings.backup.s3)
+    // PostgreSQL's, Redis's and RabbitMQ's backup sidecars share the off-host rules.
+    const backup = "backup" in svc.settings ? svc.settings.backup : undefined;
+    if (backup) issues.push(...offsiteIssues(backup, at));
+    if (backup?.s3)
         for (const k of ["accessKeyId", "secretAccessKey"] as const) {
-            const name = svc.settings.backup.s3[k];
+            const name = backup.s3[k];
             if (!secretKeys.has(name))
                 issues.push({ key: at("backup", "s3", k), message: `missing secret ${NAMESPACE}:${name}; set it with 'pulumi config set --secret ${NAMESPACE}:${name} <value> --stack ${stack}'` });
         }

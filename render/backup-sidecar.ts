@@ -3,9 +3,13 @@
 // the same scripts with the same environment.
 import * as fs from "fs";
 import * as path from "path";
+import type { z } from "zod";
+import type { BackupSchedule } from "../config/schema";
 import type { DataServiceModel } from "../config/model";
 import { offsiteEnv } from "./backup-offsite";
 import { BACKUP_MAX_AGE_SECONDS, BACKUP_TEXTFILE_MOUNT, backupTextfileName } from "./monitoring/backup-hook";
+
+export type BackupSettings = z.output<typeof BackupSchedule>;
 
 export const BACKUP_SCRIPTS_DIR = path.resolve(__dirname, "../scripts/postgres");
 
@@ -28,12 +32,15 @@ export const backupMetricsFile = (s: DataServiceModel, textfile: boolean) =>
 /** The sidecar's environment: connection, retention, drills, metrics, off-host target (no secrets). */
 export function backupSidecarEnv(s: DataServiceModel, metricsFile: string): string[] {
     if (s.settings.type !== "postgres") throw new Error(`${s.name} is not a postgres service`);
-    const b = s.settings.backup;
+    return [...pgConnectionEnv(s), ...backupScheduleEnv(s, s.settings.backup, metricsFile)];
+}
+
+/** How the postgres sidecar reaches the server: libpq's variables, the password in a pgpass file. */
+export const pgConnectionEnv = (s: DataServiceModel) => [`PGHOST=${s.alias}`, `PGPORT=${s.port}`, "PGUSER=postgres", "PGPASSFILE=/run/secrets/pgpass"];
+
+/** Retention, drills, metrics and the off-host target of any backup sidecar (backup-lib.sh reads them). */
+export function backupScheduleEnv(s: DataServiceModel, b: BackupSettings, metricsFile: string): string[] {
     return [
-        `PGHOST=${s.alias}`,
-        `PGPORT=${s.port}`,
-        "PGUSER=postgres",
-        "PGPASSFILE=/run/secrets/pgpass",
         "BACKUP_DIR=/backups",
         `HOURLY_KEEP_DAYS=${b.hourlyKeepDays}`,
         `WEEKLY_KEEP_DAYS=${b.weeklyKeepDays}`,

@@ -8,10 +8,9 @@ import { PGBOUNCER_IMAGE, PGBOUNCER_PORT } from "../catalog/postgres";
 import { IMAGE_UID } from "../catalog/types";
 import type { DataServiceModel } from "../config/services";
 import { renderPgbouncerIni, renderPgbouncerUserlist } from "../render/postgres";
-import { BACKUP_TEXTFILE_HOST_DIR, BACKUP_TEXTFILE_MOUNT } from "../render/monitoring/backup-hook";
-import { RCLONE_CONF_PATH, renderRcloneConf } from "../render/backup-offsite";
-import { BACKUP_MEMORY_MB, backupMetricsFile, backupScriptFiles, backupSidecarEnv } from "../render/backup-sidecar";
-import { dataVolumeSpec, dataWorkload, mainWorkload } from "./data";
+import { BACKUP_MEMORY_MB, backupScriptFiles, pgConnectionEnv } from "../render/backup-sidecar";
+import { backupWorkload } from "./data-backup";
+import { dataWorkload, mainWorkload } from "./data";
 import type { SecretValues, WorkloadSpec } from "./workload";
 
 /** The secret value name of an app's database password. */
@@ -51,26 +50,14 @@ export function pgbouncer(s: DataServiceModel): WorkloadSpec {
  */
 export function backupSidecar(s: DataServiceModel, textfile: boolean, image?: string): WorkloadSpec {
     const b = ofKind(s, "postgres").settings.backup;
-    const metricsFile = backupMetricsFile(s, textfile);
-    const s3 = b.s3;
-    const w = dataWorkload(
-        s,
-        {
-            role: "backup",
-            image: image ?? b.image,
-            entrypoint: ["bash", "/usr/local/bin/pg-backup.sh"],
-            command: ["loop"],
-            env: backupSidecarEnv(s, metricsFile),
-            files: [
-                ...backupScriptFiles().map((f) => ({ path: `/usr/local/bin/${f.name}`, content: f.content, executable: f.executable })),
-                { path: "/run/secrets/pgpass", content: { secret: (v) => `${s.alias}:${s.port}:*:postgres:${v.superuser}\n` }, permissions: "0400" },
-                ...(s3 ? [{ path: RCLONE_CONF_PATH, content: { secret: (v: SecretValues) => renderRcloneConf(s3, v["offsite-access-key-id"], v["offsite-secret-access-key"]) }, permissions: "0400" }] : []),
-            ],
-            health: { ...s.health, test: ["CMD", "test", "-f", metricsFile], startPeriod: "10s" },
-            cpus: 0.5,
-            memoryMb: BACKUP_MEMORY_MB,
-        },
-        [{ volume: dataVolumeSpec(s, "backups"), target: "/backups" }],
-    );
-    return { ...w, hostDirs: textfile ? [{ hostPath: BACKUP_TEXTFILE_HOST_DIR, containerPath: BACKUP_TEXTFILE_MOUNT }] : [] };
+    return backupWorkload(s, b, textfile, {
+        image: image ?? b.image,
+        script: "pg-backup.sh",
+        env: pgConnectionEnv(s),
+        files: [
+            ...backupScriptFiles().map((f) => ({ path: `/usr/local/bin/${f.name}`, content: f.content, executable: f.executable })),
+            { path: "/run/secrets/pgpass", content: { secret: (v) => `${s.alias}:${s.port}:*:postgres:${v.superuser}\n` }, permissions: "0400" },
+        ],
+        memoryMb: BACKUP_MEMORY_MB,
+    });
 }

@@ -1,11 +1,16 @@
 // The backup sidecar image, built on the target host's engine by the Docker provider from
 // images/backup/Dockerfile FROM the data service's own image (spec/backup-image.ts), so every
 // deployed host has age, rclone and the backup scripts next to the server's own client tools.
-// None when the stack names its own sidecar image (backup.image).
+// None when the stack names its own sidecar image (backup.image). Also the sidecars' off-host
+// credentials, shared by PostgreSQL's, Redis's and RabbitMQ's.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { DataServiceModel } from "../../config/model";
+import type { BackupSettings } from "../../render/backup-sidecar";
 import { backupImageBuild } from "../../spec/backup-image";
+import type { SecretInputs } from "../../runtime/runtime";
+import { stackSecret } from "../secrets";
+import { warnStack } from "../warnings";
 
 export interface BackupImage {
     ref: string;
@@ -27,4 +32,12 @@ export function backupImage(parent: pulumi.Resource, s: DataServiceModel, config
         { parent, provider, dependsOn: after },
     );
     return { ref: b.ref, built };
+}
+
+/** The off-host credentials (stack secrets) as the sidecar's secret values; a warning for plain http. */
+export function offsiteSecrets(parent: pulumi.Resource, s: DataServiceModel, b: BackupSettings): SecretInputs {
+    const s3 = b.s3;
+    if (!s3) return {};
+    if (s3.allowInsecure) warnStack(`${s.environment}/${s.name}: backups go off-host over plain http (${s3.endpoint}); allowInsecure is set`);
+    return { "offsite-access-key-id": stackSecret(s3.accessKeyId), "offsite-secret-access-key": stackSecret(s3.secretAccessKey) };
 }

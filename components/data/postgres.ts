@@ -17,10 +17,8 @@ import type { DataServiceArgs } from "./args";
 import { exporterTarget } from "./exporter";
 import { dataRuntime } from "./simple";
 import { dockerCliEnv } from "../hosts/ssh-client";
-import { stackSecret } from "../secrets";
-import { warnStack } from "../warnings";
 import { BASH, hostScriptCall } from "../host-script";
-import { backupImage } from "./backup-image";
+import { backupImage, offsiteSecrets } from "./backup-image";
 
 export class Postgres extends pulumi.ComponentResource {
     readonly server: docker.Container;
@@ -86,12 +84,7 @@ export class Postgres extends pulumi.ComponentResource {
     private backupSidecar(args: DataServiceArgs, runtime: DockerRuntime, superuser: pulumi.Output<string>): docker.Container {
         const { model, service: s } = args;
         if (s.settings.type !== "postgres") throw new Error("unreachable");
-        const s3 = s.settings.backup.s3;
-        if (s3?.allowInsecure) warnStack(`${s.environment}/${s.name}: backups go off-host over plain http (${s3.endpoint}); allowInsecure is set`);
-        const secrets: SecretInputs = {
-            superuser,
-            ...(s3 ? { "offsite-access-key-id": stackSecret(s3.accessKeyId), "offsite-secret-access-key": stackSecret(s3.secretAccessKey) } : {}),
-        };
+        const secrets: SecretInputs = { superuser, ...offsiteSecrets(this, s, s.settings.backup) };
         const backups = runtime.volume(dataVolumeSpec(s, "backups"), args.dependsOn);
         const image = backupImage(this, s, s.settings.backup.image, args.provider, args.dependsOn);
         const after = [this.server, backups, ...(image.built ? [image.built] : [])];

@@ -13,6 +13,8 @@ import type { SecretInputs } from "../../runtime/runtime";
 import type { DataServiceArgs } from "./args";
 import { exporterTarget } from "./exporter";
 import { warnStack } from "../warnings";
+import { backupImage, offsiteSecrets } from "./backup-image";
+import { dataBackupSettings, dataBackupSidecar } from "../../spec/data-backup";
 
 /** The Docker runtime of one data service's resources: its environment network, under `parent`. */
 export function dataRuntime(parent: pulumi.Resource, args: DataServiceArgs): DockerRuntime {
@@ -24,6 +26,8 @@ export class SimpleDataService extends pulumi.ComponentResource {
     readonly ready: pulumi.Resource[];
     /** The metrics sidecar (redis, kafka, mongodb), when hostplane:monitoring.exporters turns it on. */
     readonly exporter?: docker.Container;
+    /** The backup sidecar (Redis, RabbitMQ), unless backup.enabled is false. */
+    readonly backup?: docker.Container;
     private readonly secrets: SecretInputs;
     private readonly credentials: Partial<Record<Credential, (v: Record<string, string>) => string>>;
 
@@ -53,9 +57,22 @@ export class SimpleDataService extends pulumi.ComponentResource {
         const sidecar = kind.exporter.sidecar;
         // No sidecar when the image serves its own metrics (images/kafka's JMX exporter agent).
         if (target?.sidecar && sidecar) this.exporter = runtime.run(exporterWorkload(s, target, sidecar(s, target.sidecar.port)), [main.ready], this.secrets).ready as docker.Container;
+        this.backup = this.backupSidecar(args, runtime, main.ready);
         const setup = parts.setup ? [runtime.exec(main, { name: `${base}-${parts.setup.name}`, script: parts.setup.script("127.0.0.1"), triggers: parts.setup.triggers })] : [];
         this.ready = [this.container, ...before, ...setup];
         this.registerOutputs({ alias: s.alias });
+    }
+
+    /** Scheduled backups in a sidecar from the image built FROM the service's (spec/data-backup.ts). */
+    private backupSidecar(args: DataServiceArgs, runtime: DockerRuntime, main: pulumi.Resource): docker.Container | undefined {
+        const { model, service: s } = args;
+        const b = dataBackupSettings(s);
+        if (!b) return undefined;
+        const image = backupImage(this, s, b.image, args.provider, args.dependsOn);
+        const backups = runtime.volume(dataVolumeSpec(s, "backups"), args.dependsOn);
+        const after = [main, backups, ...(image.built ? [image.built] : [])];
+        const spec = dataBackupSidecar(s, model.monitoring.services.nodeExporter, image.ref);
+        return runtime.run(spec, after, { ...this.secrets, ...offsiteSecrets(this, s, b) }).ready as docker.Container;
     }
 
     /** A credential an app gets (catalog/<kind>.ts credentials), built from the generated secrets: a secret. */

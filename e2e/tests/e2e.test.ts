@@ -216,7 +216,7 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
         for (const svc of ["demo", "worker", "postgres", "redis", "mq", "events"]) assert.ok(r.rows.some((x) => x.env === "e2e" && x.service === svc && x.state === "running"), svc);
     });
 
-    it("2c. a restore drill in the postgres backup sidecar passes, and Prometheus sees its success metric", async () => {
+    it("2c. backup sidecars from the image Pulumi built: a restore drill in the postgres one passes; Prometheus sees the backup and drill metrics of PostgreSQL, Redis and RabbitMQ", async () => {
         const sidecar = byService("postgres-backup");
         // The sidecar runs the image Pulumi built on this engine from images/backup/Dockerfile FROM
         // the stack's postgres image: the off-host tools and the scripts are in it.
@@ -243,6 +243,19 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
         const drilled = Number(result[0].value[1]);
         assert.ok(Date.now() / 1000 - drilled < 600, `the drill is recent (${drilled})`);
         assert.strictEqual(result[0].metric.env, "e2e");
+        // Redis's and RabbitMQ's sidecars (the same image recipe FROM their servers' images) took
+        // their first backup and drill at start: Prometheus sees both for each service.
+        for (const metric of ["hostplane_backup_last_success_timestamp_seconds", "hostplane_restore_drill_last_success_timestamp_seconds"]) {
+            const q = encodeURIComponent(`${metric}{env="e2e"}`);
+            let services: string[] = [];
+            for (let i = 0; i < 60 && !["redis", "mq"].every((s) => services.includes(s)); i++) {
+                services = JSON.parse(docker("exec", prometheus, "wget", "-qO-", `http://127.0.0.1:9090/api/v1/query?query=${q}`)).data.result.map((r: any) => r.metric.service);
+                if (!["redis", "mq"].every((s) => services.includes(s))) await new Promise((r) => setTimeout(r, 2000));
+            }
+            log(`${metric}: ${services.join(", ")}`);
+            for (const s of ["postgres", "redis", "mq"]) assert.ok(services.includes(s), `Prometheus has ${metric} of ${s} (has: ${services.join(", ")})`);
+        }
+        for (const svc of ["redis-backup", "mq-backup"]) assert.match(docker("inspect", "-f", "{{.Config.Image}}", byService(svc)), /^hostplane-local\/backup:[0-9a-f]{12}$/);
     });
 
     it("2d. ops drift: none after up; a stopped container and a host file edited by hand are both named; none once restored", function () {

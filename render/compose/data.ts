@@ -7,6 +7,7 @@ import { ComposeBuilder, depends } from "./builder";
 import { DependsCondition, SecretLookup } from "./types";
 import type { CredentialRenderer } from "./apps";
 import { renderPostgres } from "./postgres";
+import { renderDataBackup } from "./backup";
 import * as path from "path";
 import { kindOf, type ContainerPart, type SecretValues } from "../../catalog";
 import type { FileSpec } from "../../spec/workload";
@@ -60,6 +61,7 @@ function renderSimple(b: ComposeBuilder, s: DataServiceModel): ServiceResult {
             const e = sidecar(s, port);
             return { ...e, environment: e.env, volumes: mount(`${s.alias}-exporter`, e.files?.map((f) => ({ ...f, owner: String(EXPORTER_UID) }))), after: depends([name]) };
         });
+    renderDataBackup(b, s, name, mount);
     const ready = depends([name]);
     if (parts.setup) {
         // The step runs in a one-shot container of the service's image with its secret files.

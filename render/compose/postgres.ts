@@ -6,7 +6,7 @@ import { pgbouncerEnabled, pgIdentifier } from "../../config/services";
 import { PGBOUNCER_IMAGE } from "../../catalog";
 import { MONITOR_ROLE, PGBOUNCER_PORT, renderMonitorRoleSql, renderPgbouncerIni, renderPgbouncerUserlist, renderRolesSql } from "../postgres";
 import { BACKUP_TEXTFILE_HOST_DIR, BACKUP_TEXTFILE_MOUNT } from "../monitoring/backup-hook";
-import { RCLONE_CONF_PATH, renderRcloneConf } from "../backup-offsite";
+import { backupImageFor, rcloneSecret } from "./backup";
 import { BACKUP_MEMORY_MB, backupMetricsFile, backupScriptFiles, backupSidecarEnv } from "../backup-sidecar";
 import { HOST_ROOT } from "../files";
 import { ComposeBuilder, depends } from "./builder";
@@ -87,18 +87,11 @@ function backup(b: ComposeBuilder, s: DataServiceModel, server: string, superuse
     const scripts = `${HOST_ROOT}/scripts/postgres`;
     const files = backupScriptFiles();
     b.hostFiles(files.map((f) => ({ path: `${scripts}/${f.name}`, content: f.content, mode: f.executable ? 0o755 : 0o644 })));
-    const s3 = bk.s3;
-    // Off-host credentials reach the sidecar as an rclone.conf secret file, as in the Pulumi program.
-    const rclone: string[] = [];
-    if (s3) {
-        const id = b.value(`config/${s3.accessKeyId}`, { fromConfig: s3.accessKeyId });
-        const key = b.value(`config/${s3.secretAccessKey}`, { fromConfig: s3.secretAccessKey });
-        rclone.push(b.secret(`data/${s.alias}-backup/rclone.conf`, (l) => renderRcloneConf(s3, l.value(id), l.value(key)), RCLONE_CONF_PATH, 0));
-    }
     const volumesOut = [b.volume(`${b.model.prefix}_${s.environment}_${s.name}_backups`, "/backups")];
-    serviceContainer(b, s, {
+    const image = backupImageFor(b, s, bk.image);
+    const name = serviceContainer(b, s, {
         role: "backup",
-        image: bk.image,
+        image: image.image,
         entrypoint: ["bash", "/usr/local/bin/pg-backup.sh"],
         command: ["loop"],
         environment: backupSidecarEnv(s, metricsFile),
@@ -106,7 +99,7 @@ function backup(b: ComposeBuilder, s: DataServiceModel, server: string, superuse
             ...volumesOut,
             ...files.map((f) => b.bind(`${scripts}/${f.name}`, `/usr/local/bin/${f.name}`)),
             b.secret(`data/${s.alias}-backup/pgpass`, (l) => `${s.alias}:${s.port}:*:postgres:${l.value(superuser)}\n`, "/run/secrets/pgpass", 0),
-            ...rclone,
+            ...rcloneSecret(b, s, bk.s3),
             ...(textfile ? [b.writableDir(BACKUP_TEXTFILE_HOST_DIR, BACKUP_TEXTFILE_MOUNT)] : []),
         ],
         health: { ...s.health, test: ["CMD", "test", "-f", metricsFile], startPeriod: "10s" },
@@ -114,4 +107,5 @@ function backup(b: ComposeBuilder, s: DataServiceModel, server: string, superuse
         memoryMb: BACKUP_MEMORY_MB,
         after: depends([server]),
     });
+    if (image.build) b.services[name].build = image.build;
 }

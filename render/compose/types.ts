@@ -15,6 +15,8 @@ export type DependsCondition = "service_healthy" | "service_completed_successful
 
 export interface ComposeService {
     image: string;
+    /** Built on the host by compose when the image is not there (the backup sidecars). */
+    build?: { context: string; dockerfile: string; args: Record<string, string> };
     entrypoint?: string[];
     command?: string[];
     user?: string;

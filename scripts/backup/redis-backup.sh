@@ -7,12 +7,17 @@
 # compared after the load; the copy is not atomic with that count, so a difference is a warning
 # (exact when the data is quiet, as in the tests) and the checksum plus the full load decide.
 #
-#   redis-backup.sh run [hourly|weekly|manual]   snapshot, verify, record metrics (as pg-backup.sh)
+#   redis-backup.sh run [hourly|weekly|manual]   snapshot, verify, copy off-host, record metrics
 #   redis-backup.sh verify <file.rdb>            load into a scratch server and check
+#   redis-backup.sh drill                        verify the newest snapshot again (the daily drill)
+#   redis-backup.sh prune [--now EPOCH]          retention, locally and off-host
+#   redis-backup.sh loop                         the sidecar's schedule (backup-schedule.sh)
+#   redis-backup.sh list                         backup ids, newest first
+#   redis-backup.sh fetch <id> < identity        download an off-host copy and decrypt it
 #
 # Connection: REDIS_HOST, REDIS_PORT, REDISCLI_AUTH (redis-cli reads it) or REDIS_PASSWORD_FILE.
 # Files: $BACKUP_DIR/redis/redis-<kind>-<stamp>.rdb and .keys ("db<n> <keys>" lines).
-# Lock, state, metrics and retention are pg-backup.sh's (backup-lib.sh).
+# Lock, state, metrics, retention, off-host copies and the schedule are pg-backup.sh's.
 set -euo pipefail
 export SELF=redis-backup # read by backup-lib.sh
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -22,6 +27,12 @@ LIB="$HERE"
 . "$LIB/backup-lib.sh"
 # shellcheck source=../postgres/backup-metrics.sh
 . "$LIB/backup-metrics.sh"
+# shellcheck source=../postgres/backup-retention.sh
+. "$LIB/backup-retention.sh"
+# shellcheck source=../postgres/backup-offsite.sh
+. "$LIB/backup-offsite.sh"
+# shellcheck source=../postgres/backup-schedule.sh
+. "$LIB/backup-schedule.sh"
 
 if [ -n "${REDIS_PASSWORD_FILE:-}" ]; then REDISCLI_AUTH=$(cat "$REDIS_PASSWORD_FILE"); export REDISCLI_AUTH; fi
 cli() { redis-cli -h "${REDIS_HOST:-127.0.0.1}" -p "${REDIS_PORT:-6379}" "$@"; }
@@ -66,6 +77,8 @@ cmd_run() {
         mv "$base.rdb.partial" "$base.rdb"
         put_state "redis-$kind.ok" "redis $kind $now $(stat -c %s "$base.rdb")" || failed=1
         basename "$base"
+        # The off-host copy is part of the run: its failure is the run's failure.
+        if offsite_enabled; then offsite_copy_run "$stamp" || failed=1; fi
     else
         rm -f "$base.rdb.partial" "$base.keys.partial"
         log "FAILED redis ($kind): not counted as a backup"
@@ -76,9 +89,21 @@ cmd_run() {
     return "$failed"
 }
 
+cmd_list() { backup_ids redis rdb; }
+
+# The drill: the newest backup checked again by cmd_verify.
+cmd_drill() { drill_newest redis rdb cmd_verify; }
+
 trap 'exit 0' TERM INT
 case "${1:-}" in
     run) shift; cmd_run "$@" ;;
     verify) shift; cmd_verify "$@" ;;
-    *) echo "usage: redis-backup.sh run [hourly|weekly|manual] | verify <file.rdb>" >&2; exit 2 ;;
+    drill) cmd_drill ;;
+    prune) shift; cmd_prune "$@" ;;
+    loop) schedule_loop ;;
+    list) cmd_list ;;
+    metrics) take_lock; write_metrics ;;
+    fetch) [ $# -eq 2 ] || die "usage: redis-backup.sh fetch <backup id> < age-identity-file"
+        offsite_fetch "$2" redis ;;
+    *) echo "usage: redis-backup.sh run [hourly|weekly|manual] | verify <file.rdb> | drill | prune [--now EPOCH] | loop | list | metrics | fetch <id>" >&2; exit 2 ;;
 esac

@@ -64,3 +64,10 @@ flag_value() {
     v=$(head -c 16 "$1" 2>/dev/null | tr -d '[:space:]') || v=""
     case $v in 0 | 1) echo "$v" ;; *) echo 1 ;; esac
 }
+
+# backup_ids DIR EXT: the ids of the verified backups in $BACKUP_DIR/DIR, newest first (by the
+# time in their name).
+backup_ids() {
+    [ -d "$BACKUP_DIR/$1" ] || return 0
+    find "$BACKUP_DIR/$1" -maxdepth 1 -name "*.$2" -printf '%f\n' | sed "s/\.$2\$//" | awk -F- '{print $NF" "$0}' | sort -r | cut -d' ' -f2-
+}

@@ -66,14 +66,21 @@ offsite_prune() {
     local now=$1 listing victims path id
     offsite_preflight || return 1
     listing=$(rclone lsf -R --files-only "$OFFSITE_REMOTE") || { log "off-host prune: cannot list $OFFSITE_REMOTE"; return 1; }
-    victims=$(printf '%s\n' "$listing" | sed -E 's#.*/##; s/\.(dump|rows|sql|rdb|json)(\.age)?$//' | sort -u | retention_victims "$now")
+    victims=$(printf '%s\n' "$listing" | sed -E 's#.*/##; s/\.(dump|rows|sql|rdb|keys|json)(\.age)?$//' | sort -u | retention_victims "$now")
     [ -n "$victims" ] || return 0
     while IFS= read -r path; do
         id=${path##*/}
-        id=$(sed -E 's/\.(dump|rows|sql|rdb|json)(\.age)?$//' <<<"$id")
+        id=$(sed -E 's/\.(dump|rows|sql|rdb|keys|json)(\.age)?$//' <<<"$id")
         if grep -qxF "$id" <<<"$victims"; then rclone deletefile "$OFFSITE_REMOTE/$path" || return 1; fi
     done <<<"$listing"
     log "off-host prune: removed $(grep -c . <<<"$victims") backups"
+}
+
+# offsite_fetch ID DIR: offsite_get into $BACKUP_DIR/DIR, where restore and verify find it.
+offsite_fetch() {
+    offsite_enabled || die "no off-host target configured (OFFSITE_REMOTE)"
+    mkdir -p "$BACKUP_DIR/$2"
+    offsite_get "$1" "$BACKUP_DIR/$2"
 }
 
 # offsite_get ID DEST_DIR: downloads a backup's files and decrypts them with the identity read

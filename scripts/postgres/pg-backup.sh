@@ -22,7 +22,8 @@
 # $BACKUP_DIR/globals/globals-<stamp>.sql. A dump is written to .partial and counts as a backup
 # only after pg-verify.sh restored it into a scratch server and every row count matched.
 # Runs hold a lock (flock): a manual run during a scheduled one waits instead of failing.
-# Metrics and state: backup-metrics.sh; retention: backup-retention.sh; off-host: backup-offsite.sh.
+# Metrics and state: backup-metrics.sh; retention: backup-retention.sh; off-host: backup-offsite.sh;
+# the schedule of `loop`: backup-schedule.sh.
 set -euo pipefail
 export SELF=pg-backup # read by backup-lib.sh
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -34,6 +35,8 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 . "$HERE/backup-retention.sh"
 # shellcheck source=backup-offsite.sh
 . "$HERE/backup-offsite.sh"
+# shellcheck source=backup-schedule.sh
+. "$HERE/backup-schedule.sh"
 
 databases() {
     psql -X -At -d postgres -c "SELECT datname FROM pg_database WHERE NOT datistemplate AND datallowconn AND datname <> 'postgres' ORDER BY 1"
@@ -143,45 +146,11 @@ cmd_drill() {
     return "$failed"
 }
 
-cmd_prune() {
-    local now
-    now=$(date -u +%s)
-    if [ "${1:-}" = "--now" ]; then now=$2; fi
-    take_lock
-    prune_local "$now"
-    if offsite_enabled; then offsite_prune "$now"; fi
-}
-
 cmd_list() {
     find "$BACKUP_DIR" -mindepth 2 -maxdepth 2 -name '*.dump' -printf '%f\n' | sed 's/\.dump$//' | awk -F- '{print $NF" "$0}' | sort -r | cut -d' ' -f2-
 }
 
-# Drill when none succeeded or the last one is older than DRILL_EVERY_HOURS.
-drill_due() {
-    local last
-    last=$(cat "$STATE_DIR"/*.drill 2>/dev/null | awk '{print $2}' | sort -n | head -1)
-    [ -z "$last" ] || [ "$(flag_value "$STATE_DIR/drill-failed")" = 1 ] || [ $(( $(date -u +%s) - last )) -ge $((DRILL_EVERY_HOURS * 3600 - 300)) ]
-}
-
-cmd_loop() {
-    log "started: hourly kept ${HOURLY_KEEP_DAYS}d (at least $HOURLY_KEEP_MIN), weekly ${WEEKLY_KEEP_DAYS}d (at least $WEEKLY_KEEP_MIN), drill every ${DRILL_EVERY_HOURS}h, into $BACKUP_DIR"
-    (take_lock && write_metrics) || true
-    # A new installation gets its first backup (and drill) now, not up to an hour later.
-    if ! compgen -G "$STATE_DIR/*-hourly.ok" >/dev/null; then
-        (cmd_run hourly >/dev/null) || log "first run failed; will retry next hour"
-    fi
-    while true; do
-        if drill_due; then (cmd_drill) || log "restore drill failed"; fi
-        local now next kind=hourly
-        now=$(date -u +%s)
-        next=$(((now / 3600 + 1) * 3600))
-        sleep $((next - now)) &
-        wait $! # keeps SIGTERM prompt
-        [ "$(date -u +%u%H)" = "700" ] && kind=weekly
-        (cmd_run "$kind" >/dev/null) || log "run failed; will retry next hour"
-        (cmd_prune) || log "prune failed"
-    done
-}
+cmd_loop() { schedule_loop; }
 
 trap 'exit 0' TERM INT
 case "${1:-}" in
@@ -189,9 +158,8 @@ case "${1:-}" in
     drill) cmd_drill ;;
     metrics) take_lock; write_metrics ;;
     fetch) [ $# -eq 2 ] || die "usage: pg-backup.sh fetch <backup id> < age-identity-file"
-        offsite_enabled || die "no off-host target configured (OFFSITE_REMOTE)"
-        id=$2; db=${id%-*}; db=${db%-*}; mkdir -p "$BACKUP_DIR/$db"
-        offsite_get "$id" "$BACKUP_DIR/$db" ;;
+        id=$2; db=${id%-*}; db=${db%-*}
+        offsite_fetch "$id" "$db" ;;
     prune) shift; cmd_prune "$@" ;;
     loop) cmd_loop ;;
     list) cmd_list ;;
