@@ -14,10 +14,13 @@ const oneLine = (what: string, v: string) => {
     return v;
 };
 
-/** rclone's S3 backend against any S3-compatible endpoint (path-style, region as configured). */
-export function renderRcloneConf(s3: Pick<OffsiteSettings, "endpoint" | "region">, accessKeyId: string, secretAccessKey: string): string {
+/**
+ * rclone's S3 backend against any S3-compatible endpoint (path-style, region as configured), as the
+ * remote `name`: "offsite" (the off-host target), "source" (an object store a bucket mirror reads).
+ */
+export function renderRcloneConf(s3: Pick<OffsiteSettings, "endpoint" | "region">, accessKeyId: string, secretAccessKey: string, name = "offsite"): string {
     return [
-        "[offsite]",
+        `[${name}]`,
         "type = s3",
         "provider = Other",
         `endpoint = ${oneLine("endpoint", s3.endpoint)}`,

@@ -92,7 +92,9 @@ describe("images: graph under mocks", () => {
 
     it("e2e: locally built images are used by tag, with no lookup and no pull resource", async () => {
         const g = await stackGraph("e2e");
-        assert.ok(!g.resources.some((r) => r.type === "docker:index/remoteImage:RemoteImage"));
+        // The only RemoteImages are the backup sidecars' builds on the host (components/data/backup-image.ts).
+        const images = g.resources.filter((r) => r.type === "docker:index/remoteImage:RemoteImage");
+        assert.ok(images.every((r) => (r.inputs as any).build?.dockerfile === "images/backup/Dockerfile"), images.map((r) => r.name).join(", "));
         const demo = g.resources.find((r) => r.name === "hpe2e-e2e-demo-container")!;
         assert.strictEqual((demo.inputs as any).image, "hostplane-e2e/demo-app:1");
     });

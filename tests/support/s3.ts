@@ -36,7 +36,8 @@ async function waitFor(url: string, seconds: number, proc: ChildProcess, log: st
     }
 }
 
-export async function startTempS3(basePort = 28300): Promise<TempS3> {
+/** `volumes`: weed grows each bucket (a collection) by several volumes at once: more buckets need more. */
+export async function startTempS3(basePort = 28300, volumes = 8): Promise<TempS3> {
     const bin = weedBinary();
     if (!bin) throw new Error("weed is not built (bash scripts/seaweedfs.sh)");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hostplane-s3-"));
@@ -57,7 +58,7 @@ export async function startTempS3(basePort = 28300): Promise<TempS3> {
             `-master.port=${port(0)}`, `-master.port.grpc=${port(1)}`, `-volume.port=${port(2)}`, `-volume.port.grpc=${port(3)}`,
             "-filer", `-filer.port=${port(4)}`, `-filer.port.grpc=${port(5)}`,
             "-s3", `-s3.port=${port(6)}`, `-s3.port.grpc=${port(7)}`, "-s3.port.iceberg=0", "-s3.port.lance=0", `-s3.config=${s3config}`,
-            "-master.volumeSizeLimitMB=64", "-volume.max=8",
+            "-master.volumeSizeLimitMB=64", `-volume.max=${volumes}`,
         ],
         { stdio: ["ignore", out, out] },
     );
