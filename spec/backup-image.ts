@@ -35,3 +35,15 @@ export function backupImageBuild(base: string): BackupImageBuild {
     h.update(`BASE_IMAGE=${base}`);
     return { ref: `hostplane-local/backup:${h.digest("hex").slice(0, 12)}`, context: BACKUP_IMAGE_CONTEXT, dockerfile: BACKUP_IMAGE_DOCKERFILE, buildArgs: { BASE_IMAGE: base } };
 }
+
+/**
+ * Whether the program builds the sidecar image: not when the stack names one (backup.image), and
+ * not on an air-gapped fleet (hostplane:images.mirror), whose hosts reach no package mirror: there
+ * the image is built elsewhere, pushed to the mirror and named in backup.image.
+ */
+export const buildsBackupImage = (configured: string | undefined, mirror: string | undefined) => !configured && !mirror;
+
+/** Why a Redis/RabbitMQ/MinIO service has no backup sidecar on an air-gapped fleet, for the operator. */
+export const noBackupImageNote = (env: string, service: string, base: string) =>
+    `${env}/${service}: no backup sidecar: hostplane:images.mirror is set and environments.${env}.services.${service}.backup.image is not; ` +
+    `build images/backup/Dockerfile FROM ${base} (docker build -f images/backup/Dockerfile --build-arg BASE_IMAGE=${base} scripts), push it to the mirror and set backup.image`;

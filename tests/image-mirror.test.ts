@@ -52,6 +52,8 @@ describe("images: private mirror registry (hostplane:images.mirror)", () => {
         // registryAuth (address + token) is one secret as a whole: present, never in plain text.
         const provider = g.resources.find((r) => r.type === "pulumi:providers:docker");
         assert.ok(provider?.inputs.registryAuth !== undefined);
+        // Nothing is built on an air-gapped fleet's hosts (no package mirror): no backup-image build.
+        assert.ok(!g.resources.some((r) => r.type === "docker:index/remoteImage:RemoteImage" && (r.inputs as any).build));
     });
 
     it("bad input: not a host, with local-build, two images on one mirror reference; each names the key", () => {

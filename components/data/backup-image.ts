@@ -7,18 +7,19 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { DataServiceModel } from "../../config/model";
 import type { BackupSettings } from "../../render/backup-sidecar";
-import { backupImageBuild } from "../../spec/backup-image";
+import { backupImageBuild, buildsBackupImage } from "../../spec/backup-image";
 import type { SecretInputs } from "../../runtime/runtime";
 import { stackSecret } from "../secrets";
 import { warnStack } from "../warnings";
 
 export interface BackupImage {
-    ref: string;
+    /** Undefined on an air-gapped fleet without backup.image (spec/backup-image.ts buildsBackupImage). */
+    ref?: string;
     built?: docker.RemoteImage;
 }
 
-export function backupImage(parent: pulumi.Resource, s: DataServiceModel, configured: string | undefined, provider: docker.Provider, after: pulumi.Input<pulumi.Resource>[]): BackupImage {
-    if (configured) return { ref: configured };
+export function backupImage(parent: pulumi.Resource, s: DataServiceModel, configured: string | undefined, provider: docker.Provider, after: pulumi.Input<pulumi.Resource>[], mirror?: string): BackupImage {
+    if (!buildsBackupImage(configured, mirror)) return { ref: configured };
     const b = backupImageBuild(s.image);
     const built = new docker.RemoteImage(
         `${s.containerBaseName}-backup-image`,

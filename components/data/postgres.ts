@@ -86,7 +86,7 @@ export class Postgres extends pulumi.ComponentResource {
         if (s.settings.type !== "postgres") throw new Error("unreachable");
         const secrets: SecretInputs = { superuser, ...offsiteSecrets(this, s, s.settings.backup) };
         const backups = runtime.volume(dataVolumeSpec(s, "backups"), args.dependsOn);
-        const image = backupImage(this, s, s.settings.backup.image, args.provider, args.dependsOn);
+        const image = backupImage(this, s, s.settings.backup.image, args.provider, args.dependsOn, model.images.mirror);
         const after = [this.server, backups, ...(image.built ? [image.built] : [])];
         return runtime.run(backupSidecar(s, model.monitoring.services.nodeExporter, image.ref), after, secrets).ready as docker.Container;
     }

@@ -15,6 +15,7 @@ import { exporterTarget } from "./exporter";
 import { warnStack } from "../warnings";
 import { backupImage, offsiteSecrets } from "./backup-image";
 import { dataBackupSettings, dataBackupSidecar } from "../../spec/data-backup";
+import { noBackupImageNote } from "../../spec/backup-image";
 
 /** The Docker runtime of one data service's resources: its environment network, under `parent`. */
 export function dataRuntime(parent: pulumi.Resource, args: DataServiceArgs): DockerRuntime {
@@ -68,7 +69,11 @@ export class SimpleDataService extends pulumi.ComponentResource {
         const { model, service: s } = args;
         const b = dataBackupSettings(s);
         if (!b) return undefined;
-        const image = backupImage(this, s, b.image, args.provider, args.dependsOn);
+        const image = backupImage(this, s, b.image, args.provider, args.dependsOn, model.images.mirror);
+        if (!image.ref) {
+            pulumi.log.warn(noBackupImageNote(s.environment, s.name, s.image), this);
+            return undefined;
+        }
         const backups = runtime.volume(dataVolumeSpec(s, "backups"), args.dependsOn);
         const after = [main, backups, ...(image.built ? [image.built] : [])];
         const spec = dataBackupSidecar(s, model.monitoring.services.nodeExporter, image.ref);

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { DataServiceModel } from "../../config/model";
 import type { FileSpec } from "../../spec/workload";
-import { backupImageBuild, backupImageInputs } from "../../spec/backup-image";
+import { backupImageBuild, backupImageInputs, buildsBackupImage } from "../../spec/backup-image";
 import { dataBackupSettings, dataBackupSidecar } from "../../spec/data-backup";
 import { RCLONE_CONF_PATH, renderRcloneConf, type OffsiteSettings } from "../backup-offsite";
 import { BACKUP_TEXTFILE_HOST_DIR, BACKUP_TEXTFILE_MOUNT } from "../monitoring/backup-hook";
@@ -18,8 +18,8 @@ const REPO = path.resolve(__dirname, "../..");
 const CONTEXT = `${HOST_ROOT}/build/backup`;
 
 /** The sidecar's image: `configured` as is, or the build of images/backup/Dockerfile FROM the service's image. */
-export function backupImageFor(b: ComposeBuilder, s: DataServiceModel, configured: string | undefined): { image: string; build?: { context: string; dockerfile: string; args: Record<string, string> } } {
-    if (configured) return { image: configured };
+export function backupImageFor(b: ComposeBuilder, s: DataServiceModel, configured: string | undefined): { image?: string; build?: { context: string; dockerfile: string; args: Record<string, string> } } {
+    if (!buildsBackupImage(configured, b.model.images.mirror)) return { image: configured };
     const build = backupImageBuild(s.image);
     const context = CONTEXT.slice(HOST_ROOT.length + 1);
     // The context once per bundle: Dockerfile at its root, the scripts in postgres/ and backup/.
@@ -46,6 +46,7 @@ export function renderDataBackup(b: ComposeBuilder, s: DataServiceModel, main: s
     if (!settings) return;
     const textfile = b.model.monitoring.services.nodeExporter;
     const image = backupImageFor(b, s, settings.image);
+    if (!image.image) return; // an air-gapped fleet without backup.image (the program warns)
     const w = dataBackupSidecar(s, textfile, image.image);
     const name = serviceContainer(b, s, {
         role: "backup",
