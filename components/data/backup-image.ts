@@ -36,7 +36,7 @@ export function backupImage(parent: pulumi.Resource, s: DataServiceModel, config
 }
 
 /** The off-host credentials (stack secrets) as the sidecar's secret values; a warning for plain http. */
-export function offsiteSecrets(parent: pulumi.Resource, s: DataServiceModel, b: BackupSettings): SecretInputs {
+export function offsiteSecrets(s: DataServiceModel, b: BackupSettings): SecretInputs {
     const s3 = b.s3;
     if (!s3) return {};
     if (s3.allowInsecure) warnStack(`${s.environment}/${s.name}: backups go off-host over plain http (${s3.endpoint}); allowInsecure is set`);

@@ -84,7 +84,7 @@ export class Postgres extends pulumi.ComponentResource {
     private backupSidecar(args: DataServiceArgs, runtime: DockerRuntime, superuser: pulumi.Output<string>): docker.Container {
         const { model, service: s } = args;
         if (s.settings.type !== "postgres") throw new Error("unreachable");
-        const secrets: SecretInputs = { superuser, ...offsiteSecrets(this, s, s.settings.backup) };
+        const secrets: SecretInputs = { superuser, ...offsiteSecrets(s, s.settings.backup) };
         const backups = runtime.volume(dataVolumeSpec(s, "backups"), args.dependsOn);
         const image = backupImage(this, s, s.settings.backup.image, args.provider, args.dependsOn, model.images.mirror);
         const after = [this.server, backups, ...(image.built ? [image.built] : [])];

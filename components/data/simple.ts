@@ -71,13 +71,13 @@ export class SimpleDataService extends pulumi.ComponentResource {
         if (!b) return undefined;
         const image = backupImage(this, s, b.image, args.provider, args.dependsOn, model.images.mirror);
         if (!image.ref) {
-            pulumi.log.warn(noBackupImageNote(s.environment, s.name, s.image), this);
+            warnStack(noBackupImageNote(s.environment, s.name, s.image));
             return undefined;
         }
         const backups = runtime.volume(dataVolumeSpec(s, "backups"), args.dependsOn);
         const after = [main, backups, ...(image.built ? [image.built] : [])];
         const spec = dataBackupSidecar(s, model.monitoring.services.nodeExporter, image.ref);
-        return runtime.run(spec, after, { ...this.secrets, ...offsiteSecrets(this, s, b) }).ready as docker.Container;
+        return runtime.run(spec, after, { ...this.secrets, ...offsiteSecrets(s, b) }).ready as docker.Container;
     }
 
     /** A credential an app gets (catalog/<kind>.ts credentials), built from the generated secrets: a secret. */
