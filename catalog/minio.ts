@@ -1,11 +1,20 @@
 // MinIO: root user and password as files, buckets created with mc once it is healthy; Prometheus
 // scrapes its own /minio/v2/metrics/cluster.
 import { z } from "zod";
+import { DataBackupSchedule } from "./postgres";
+import { bucketMirror } from "./bucket-mirror";
 import { AdminUiRoute, serviceCommon } from "./settings";
 import { health, s3Connection, type DataKind } from "./types";
 
 const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/);
-const schema = z.strictObject({ type: z.literal("minio"), ...serviceCommon, buckets: z.array(bucket).default([]), ui: AdminUiRoute.optional() });
+const schema = z.strictObject({
+    type: z.literal("minio"),
+    ...serviceCommon,
+    buckets: z.array(bucket).default([]),
+    ui: AdminUiRoute.optional(),
+    /** Every bucket mirrored to backup.s3 (scripts/backup/bucket-mirror.sh); no sidecar without s3. */
+    backup: DataBackupSchedule.prefault({}),
+});
 type Settings = z.output<typeof schema>;
 
 export const minio = {
@@ -21,7 +30,9 @@ export const minio = {
     dataPath: "/data",
     health: health(["CMD", "curl", "-fsS", "http://127.0.0.1:9000/minio/health/ready"], "30s"),
     connection: s3Connection,
-    sidecars: [],
+    sidecars: ["backup"],
+    // Every bucket mirrored off the host with backup.s3, read as the root user.
+    backup: bucketMirror<Settings>("password"),
     exporter: { port: 9000, path: "/minio/v2/metrics/cluster" },
     secrets: { "access-key": { length: 20, lower: false }, password: { length: 32 } },
     credentials: () => ({ accessKeyId: (v) => v["access-key"], secretAccessKey: (v) => v.password }),

@@ -3,11 +3,19 @@
 // S3 gateway; one generated access key, delivered as its s3.json identity file (0400); buckets
 // created with `weed shell` once it is healthy; Prometheus scrapes its own metrics port.
 import { z } from "zod";
+import { bucketMirror } from "./bucket-mirror";
+import { DataBackupSchedule } from "./postgres";
 import { serviceCommon } from "./settings";
 import { health, s3Connection, type DataKind } from "./types";
 
 const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "expected an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)" });
-const schema = z.strictObject({ type: z.literal("seaweedfs"), ...serviceCommon, buckets: z.array(bucket).default([]) });
+const schema = z.strictObject({
+    type: z.literal("seaweedfs"),
+    ...serviceCommon,
+    buckets: z.array(bucket).default([]),
+    /** Every bucket mirrored to backup.s3 (scripts/backup/bucket-mirror.sh); no sidecar without s3. */
+    backup: DataBackupSchedule.prefault({}),
+});
 type Settings = z.output<typeof schema>;
 
 /** The S3 gateway's identities: one key with every action, for the apps that depend on the service. */
@@ -32,7 +40,9 @@ export const seaweedfs = {
     dataPath: "/data",
     health: health(["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8333/healthz"], "30s"),
     connection: s3Connection,
-    sidecars: [],
+    sidecars: ["backup"],
+    // Every bucket mirrored off the host with backup.s3, read with the generated key.
+    backup: bucketMirror<Settings>("secret-key"),
     exporter: { port: METRICS_PORT, path: "/metrics" },
     secrets: { "access-key": { length: 20, lower: false }, "secret-key": { length: 40 } },
     credentials: () => ({ accessKeyId: (v) => v["access-key"], secretAccessKey: (v) => v["secret-key"] }),

@@ -59,6 +59,13 @@ export interface ContainerPart {
 /** What a kind's exporter sidecar adds to the common exporter container (image, port, user, health). */
 export type ExporterPart = Pick<ContainerPart, "command" | "entrypoint" | "env" | "files"> & { memoryMb: number };
 
+/** An S3 object store a backup sidecar reads (bucket mirrors): the rclone remote `source`. */
+export interface BackupSource {
+    endpoint: string;
+    accessKeyId: (v: SecretValues) => string;
+    secretAccessKey: (v: SecretValues) => string;
+}
+
 /** A step run in the main container once it is healthy (MinIO's buckets). */
 export interface SetupStep {
     /** Resource / compose service suffix: <service>-<name>. */
@@ -116,7 +123,14 @@ export interface DataKind<S extends { type: string } = { type: string }> {
      * (scripts/backup/, in the image built from images/backup/Dockerfile) and how it reaches the
      * service. spec/data-backup.ts adds the schedule, metrics, off-host copies and the volume.
      */
-    backup?: { script: string; part: (s: ServiceModel<S>) => Pick<ContainerPart, "env" | "files" | "memoryMb"> };
+    backup?: {
+        script: string;
+        part: (s: ServiceModel<S>) => Pick<ContainerPart, "env" | "files" | "memoryMb"> & { source?: BackupSource };
+        /** The image the sidecar is built FROM when the service's own is not Debian-based (MinIO's). */
+        base?: string;
+        /** Only with an off-host target (a bucket mirror has nothing to keep locally). */
+        offsiteOnly?: boolean;
+    };
     /** Its containers; `metrics`: Prometheus scrapes it. Absent for PostgreSQL (components/data/postgres.ts). */
     parts?: (s: ServiceModel<S>, ctx: { metrics: boolean }) => ServiceParts;
 }

@@ -18,9 +18,9 @@ export interface BackupImage {
     built?: docker.RemoteImage;
 }
 
-export function backupImage(parent: pulumi.Resource, s: DataServiceModel, configured: string | undefined, provider: docker.Provider, after: pulumi.Input<pulumi.Resource>[], mirror?: string): BackupImage {
+export function backupImage(parent: pulumi.Resource, s: DataServiceModel, configured: string | undefined, provider: docker.Provider, after: pulumi.Input<pulumi.Resource>[], mirror?: string, base = s.image): BackupImage {
     if (!buildsBackupImage(configured, mirror)) return { ref: configured };
-    const b = backupImageBuild(s.image);
+    const b = backupImageBuild(base);
     const built = new docker.RemoteImage(
         `${s.containerBaseName}-backup-image`,
         {

@@ -14,7 +14,7 @@ import type { DataServiceArgs } from "./args";
 import { exporterTarget } from "./exporter";
 import { warnStack } from "../warnings";
 import { backupImage, offsiteSecrets } from "./backup-image";
-import { dataBackupSettings, dataBackupSidecar } from "../../spec/data-backup";
+import { backupBase, dataBackupSettings, dataBackupSidecar } from "../../spec/data-backup";
 import { noBackupImageNote } from "../../spec/backup-image";
 
 /** The Docker runtime of one data service's resources: its environment network, under `parent`. */
@@ -69,9 +69,9 @@ export class SimpleDataService extends pulumi.ComponentResource {
         const { model, service: s } = args;
         const b = dataBackupSettings(s);
         if (!b) return undefined;
-        const image = backupImage(this, s, b.image, args.provider, args.dependsOn, model.images.mirror);
+        const image = backupImage(this, s, b.image, args.provider, args.dependsOn, model.images.mirror, backupBase(s));
         if (!image.ref) {
-            warnStack(noBackupImageNote(s.environment, s.name, s.image));
+            warnStack(noBackupImageNote(s.environment, s.name, backupBase(s)));
             return undefined;
         }
         const backups = runtime.volume(dataVolumeSpec(s, "backups"), args.dependsOn);

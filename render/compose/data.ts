@@ -61,7 +61,7 @@ function renderSimple(b: ComposeBuilder, s: DataServiceModel): ServiceResult {
             const e = sidecar(s, port);
             return { ...e, environment: e.env, volumes: mount(`${s.alias}-exporter`, e.files?.map((f) => ({ ...f, owner: String(EXPORTER_UID) }))), after: depends([name]) };
         });
-    renderDataBackup(b, s, name, mount);
+    renderDataBackup(b, s, name, mount, values);
     const ready = depends([name]);
     if (parts.setup) {
         // The step runs in a one-shot container of the service's image with its secret files.
