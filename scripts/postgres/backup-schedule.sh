@@ -53,9 +53,17 @@ schedule_tick() {
 schedule_loop() {
     log "started: hourly kept ${HOURLY_KEEP_DAYS}d (at least $HOURLY_KEEP_MIN), weekly ${WEEKLY_KEEP_DAYS}d (at least $WEEKLY_KEEP_MIN), drill every ${DRILL_EVERY_HOURS}h, into $BACKUP_DIR"
     (take_lock && write_metrics) || true
-    # A new installation gets its first backup (and drill) now, not up to an hour later.
+    # A new installation gets its first backup (and drill) now, not up to an hour later. The
+    # service may answer a moment after its health check passes (RabbitMQ's management listener):
+    # a failed first run is retried every FIRST_RUN_RETRY_SECONDS, FIRST_RUN_TRIES times.
+    local try
     if ! compgen -G "$STATE_DIR/*-hourly.ok" >/dev/null; then
-        (cmd_run hourly >/dev/null) || log "first run failed; will retry next hour"
+        for try in $(seq 1 "${FIRST_RUN_TRIES:-10}"); do
+            (cmd_run hourly >/dev/null) && break
+            log "first run failed (try $try of ${FIRST_RUN_TRIES:-10}); next try in ${FIRST_RUN_RETRY_SECONDS:-30}s"
+            sleep "${FIRST_RUN_RETRY_SECONDS:-30}" &
+            wait $! # keeps SIGTERM prompt
+        done
     fi
     local now next kind
     schedule_tick ""
