@@ -107,6 +107,7 @@ describe("data-service upgrades: the warning on preview and up (program under mo
         const images = (g.outputs as any).dataImages;
         assert.deepStrictEqual(images["e2e/postgres"], { type: "postgres", image: "hostplane-e2e/postgres:1" });
         assert.deepStrictEqual(images["e2e/mq"], { type: "rabbitmq", image: "hostplane-local/rabbitmq:1" });
+        assert.deepStrictEqual(images["e2e/objects"], { type: "seaweedfs", image: "hostplane-local/seaweedfs:1" });
         assert.deepStrictEqual(warned.filter((w) => /release line/.test(w)), [], "no previous deployment: no warning");
     });
 

@@ -56,7 +56,7 @@ describe("e2e: the compose rendering of the e2e stack on the real engine (docker
         const json = JSON.parse(body);
         assert.strictEqual(json.version, "1");
         // Its own secret and the connection settings of the services it depends on, readable by the app user.
-        assert.deepStrictEqual(json.secrets, ["AMQP_URL", "DATABASE_URL", "REDIS_URL", "SESSION_SECRET"]);
+        assert.deepStrictEqual(json.secrets, ["AMQP_URL", "DATABASE_URL", "REDIS_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "SESSION_SECRET"]);
         assert.strictEqual(execFileSync("curl", ["-fsS", "--max-time", "5", "http://127.0.0.1:18002/health"], { encoding: "utf8" }).trim(), "ok");
     });
 

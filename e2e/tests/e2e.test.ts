@@ -197,7 +197,7 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
         const body = JSON.parse(r.body);
         assert.strictEqual(body.version, "1");
         // Its own secret and the connection settings of the services it depends on, all readable by the app user.
-        assert.deepStrictEqual(body.secrets, ["AMQP_URL", "DATABASE_URL", "REDIS_URL", "SESSION_SECRET"]);
+        assert.deepStrictEqual(body.secrets, ["AMQP_URL", "DATABASE_URL", "REDIS_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "SESSION_SECRET"]);
         // the worker's host port is bound to loopback only
         assert.match(docker("port", names.find((n) => n.includes("worker"))!), /^8000\/tcp -> 127\.0\.0\.1:18002$/);
     });
@@ -206,6 +206,8 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
         const res = await stack.preview({ diff: true });
         const changed = Object.entries(res.changeSummary).filter(([op, n]) => op !== "same" && n > 0);
         assert.deepStrictEqual(changed, [], res.stdout);
+        // The data services run the images the last up recorded: no release-line warning.
+        assert.doesNotMatch(res.stdout, /release line/, res.stdout);
     });
 
     it("2b. ops status on the real engine: every declared service has a running, healthy container", () => {
@@ -213,7 +215,7 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
         const r = status(model, dockerCli(undefined), {});
         console.log(formatTable(r.rows).replace(/^/gm, "      | "));
         assert.ok(r.ok, "not all healthy");
-        for (const svc of ["demo", "worker", "postgres", "redis", "mq", "events"]) assert.ok(r.rows.some((x) => x.env === "e2e" && x.service === svc && x.state === "running"), svc);
+        for (const svc of ["demo", "worker", "postgres", "redis", "mq", "events", "objects"]) assert.ok(r.rows.some((x) => x.env === "e2e" && x.service === svc && x.state === "running"), svc);
     });
 
     it("2c. backup sidecars from the image Pulumi built: a restore drill in the postgres one passes; Prometheus sees the backup and drill metrics of PostgreSQL, Redis and RabbitMQ", async () => {
@@ -292,8 +294,8 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
         assert.deepStrictEqual([after.files, after.containers], [[], []], "no drift once restored");
     });
 
-    it("2e. the demo app sends a fresh value through PostgreSQL, Redis, RabbitMQ and Kafka with the settings hostplane handed it, and reads it back", () => {
-        for (const kind of ["postgres", "redis", "rabbitmq", "kafka"]) {
+    it("2e. the demo app sends a fresh value through PostgreSQL, Redis, RabbitMQ, Kafka and SeaweedFS (S3: put, get, delete) with the settings hostplane handed it, and reads it back", () => {
+        for (const kind of ["postgres", "redis", "rabbitmq", "kafka", "s3"]) {
             const t0 = Date.now();
             const r = getInNetwork(`http://e2e-demo:8000/roundtrip/${kind}`, 60);
             log(`${kind}: ${r.body.trim()} (${Date.now() - t0} ms with the probe container)\n`);
@@ -303,9 +305,9 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
         }
     });
 
-    it("2f. Prometheus: every scrape target up == 1 (exporters, RabbitMQ's endpoint, Kafka's JMX agent, blackbox probes), and every dashboard/rule expression has data or a stated reason", async () => {
+    it("2f. Prometheus: every scrape target up == 1 (exporters, RabbitMQ's endpoint, Kafka's JMX agent, SeaweedFS's metrics port, blackbox probes), and every dashboard/rule expression has data or a stated reason", async () => {
         const q = promApi(byService("prometheus"));
-        const wanted = ["postgres", "redis", "rabbitmq", "kafka", "blackbox", "node-exporter"];
+        const wanted = ["postgres", "redis", "rabbitmq", "kafka", "seaweedfs", "blackbox", "node-exporter"];
         let up: any[] = [];
         let probes: any[] = [];
         const until = Date.now() + 120_000;
@@ -399,6 +401,23 @@ describe("e2e: pulumi up/preview/destroy against the local Docker engine", funct
         assert.ok(memory.length > 0, "docker_stats: the demo app's memory, labelled env/service");
         assert.ok(responses.length > 0, "the proxy's responses by status class");
         log(`Prometheus: up{job="otelcol"} = 1; ${memory.length} demo memory series; proxy responses: ${responses.map((r) => `${r.metric.status_class}=${r.value[1]}`).join(" ")}\n`);
+    });
+
+    it("2i. a preview after moving PostgreSQL to another major warns with the service, both images and versions and the README steps (the deployed images read back from the stack's last outputs)", async () => {
+        const key = "hostplane:environments.e2e.services.postgres.image";
+        await stack.setConfig(key, { value: "postgres:16.14-bookworm" }, true);
+        try {
+            const t0 = Date.now();
+            const res = await stack.preview({ diff: false });
+            const warning = /e2e\/postgres: the image moves to a new release line: hostplane-e2e\/postgres:1 \(15\) -> postgres:16\.14-bookworm \(16\.14\)\. Before this up: [^\n]*pg_upgrade[^\n]*Major upgrades of data services/;
+            log(`preview with the new major in ${Date.now() - t0} ms: ${(res.stdout.match(/e2e\/postgres: the image moves[^\n]*/) ?? ["no warning"])[0]}\n`);
+            assert.match(res.stdout, warning, res.stdout);
+            // Only the service that moved: redis, rabbitmq (mq) and the rest keep their line.
+            const services = new Set([...res.stdout.matchAll(/(\S+): the image moves to a new release line/g)].map((m) => m[1]));
+            assert.deepStrictEqual([...services], ["e2e/postgres"], res.stdout);
+        } finally {
+            await stack.setConfig(key, { value: "hostplane-e2e/postgres:1" }, true);
+        }
     });
 
     it("3. rolling update through the proxy under load: 0 failed requests, a slow request in flight at the switch completes", async () => {
