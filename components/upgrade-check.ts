@@ -9,6 +9,8 @@ import type { PlatformModel } from "../config/model";
 import { warnStack } from "./warnings";
 
 export const READ_STACK_OUTPUTS = "pulumi:pulumi:readStackOutputs";
+/** The one stack output index.ts exports (`export const outputs`), which holds `dataImages`. */
+export const STACK_OUTPUT = "outputs";
 
 /** Compares the configured data-service images with the deployed ones; resolves once the warnings are out. */
 export function warnReleaseLineChanges(model: Pick<PlatformModel, "environments">): Promise<void> {
@@ -22,7 +24,8 @@ export function warnReleaseLineChanges(model: Pick<PlatformModel, "environments"
     }
     return pulumi.runtime.invoke(READ_STACK_OUTPUTS, { name }).then(
         (r) => {
-            for (const c of lineChanges(r?.outputs?.dataImages, current)) warnStack(formatLineChange(c));
+            // index.ts exports every output under one name, `outputs` (stack output `outputs.dataImages`).
+            for (const c of lineChanges(r?.outputs?.[STACK_OUTPUT]?.dataImages, current)) warnStack(formatLineChange(c));
         },
         // No deployment yet, or a backend that cannot read it: nothing to compare with.
         () => undefined,

@@ -116,13 +116,13 @@ describe("data-service upgrades: the warning on preview and up (program under mo
         const now = (await captureGraph(source)).outputs as any;
         warned.splice(0);
         const previous = { ...now.dataImages, "staging/postgres": { type: "postgres", image: "postgres:15.8-bookworm" }, "sandbox/queue": { type: "rabbitmq", image: "rabbitmq:3.13.7-management" } };
-        await captureGraph(source, { previousOutputs: { dataImages: previous } });
+        await captureGraph(source, { previousOutputs: { outputs: { dataImages: previous } } });
         const lines = warned.filter((w) => /release line/.test(w)).sort();
         assert.strictEqual(lines.length, 2, lines.join("\n"));
         assert.match(lines[0], /^sandbox\/queue: the image moves to a new release line: rabbitmq:3\.13\.7-management \(3\.13\.7\) -> rabbitmq:4\.2\.8-management \(4\.2\.8\)\. Before this up: enable every feature flag/);
         assert.match(lines[1], /^staging\/postgres: the image moves to a new release line: postgres:15\.8-bookworm \(15\.8\) -> postgres:16\.14-bookworm \(16\.14\)/);
         warned.splice(0);
-        await captureGraph(source, { previousOutputs: { dataImages: now.dataImages } });
+        await captureGraph(source, { previousOutputs: { outputs: { dataImages: now.dataImages } } });
         assert.deepStrictEqual(warned.filter((w) => /release line/.test(w)), []);
     });
 });
